@@ -1,0 +1,24 @@
+"""register_views(admin): one RegisterView per register, built from its
+metadata, plus the system pages. No per-model view classes."""
+from portal import registry
+
+from .base import RegisterView
+from .home import HomeView
+from .system import AuditLogView, PermissionMatrixView, UserView
+
+VIEWS = {}
+
+
+def register_views(admin):
+    VIEWS.clear()
+    for spec in registry.all_specs():
+        view = RegisterView(spec)
+        VIEWS[spec.name] = view
+        admin.add_view(view)
+    admin.add_view(UserView())
+    admin.add_view(PermissionMatrixView())
+    admin.add_view(AuditLogView())
+    return VIEWS
+
+
+__all__ = ["register_views", "RegisterView", "HomeView", "VIEWS"]

@@ -1,0 +1,434 @@
+"""RegisterView: the one generic view of every register.
+
+Flask-Admin decides little for us (PITFALLS.md); this class makes sure that
+every endpoint (list, count, details, create, edit, delete, restore, actions,
+export, ajax lookup, filters) asks `permissions` and reads rows only through
+`rules.row_filter()`, writes through `portal.services` (one transaction,
+optimistic lock, soft delete, audit), and turns bad input into a clear
+message instead of a 500.
+"""
+from math import ceil
+
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import expose
+from flask_admin.actions import action
+from flask_admin.contrib.peewee import ModelView
+from flask_admin.helpers import get_redirect_target
+from flask_login import current_user
+from peewee import ForeignKeyField
+from wtforms import fields as wtf_fields
+from wtforms.validators import Optional
+
+import permissions
+from permissions import rules
+from portal import services
+from portal.db import write_transaction
+from portal.i18n import gettext, lazy, ngettext
+from portal.registry import GROUP_LABELS, SYSTEM_FIELDS
+
+from . import filters as register_filters
+from . import listing
+from .forms import RegisterConverter, RegisterForm
+
+# Flask-Admin endpoint -> permission verb ("lookup": create or edit).
+ENDPOINT_VERBS = {
+    "index_view": "view",
+    "details_view": "view",
+    "print_view": "view",
+    "create_view": "create",
+    "edit_view": "edit",
+    "ajax_update": "edit",
+    "delete_view": "delete",
+    "restore_view": "delete",
+    "export": "export",
+    "ajax_lookup": "lookup",
+    "action_view": "view",          # each action checks its own verb
+    "transition_view": "view",      # each transition checks its own verb
+}
+# Which row rule a single-record endpoint uses.
+ROW_VERBS = {"edit_view": "edit", "ajax_update": "edit", "delete_view": "delete",
+             "restore_view": "delete"}
+
+RECORD_SECTION = "记录管理"
+
+
+def current_endpoint():
+    return (request.endpoint or "").rsplit(".", 1)[-1]
+
+
+class RegisterView(ModelView):
+    list_template = "register/list.html"
+    details_template = "register/details.html"
+    create_template = "register/create.html"
+    edit_template = "register/edit.html"
+    form_base_class = RegisterForm
+    model_form_converter = RegisterConverter
+    can_view_details = True
+    can_set_page_size = True
+    page_size = 20
+    page_size_options = (20, 50, 100)
+    column_display_pk = False
+    column_editable_list = ()
+    simple_list_pager = False
+
+    def __init__(self, spec):
+        self.spec = spec
+        model = spec.model
+        fields = model._meta.fields
+        self.column_list = list(spec.list_columns)
+        self.column_sortable_list = list(spec.list_columns)
+        self.column_searchable_list = list(spec.search)
+        self.column_filters = register_filters.build(spec)
+        self.column_labels = {name: lazy(spec.label_of(name)) for name in fields}
+        self.column_details_list = self._details_columns_of(spec)
+        self.column_export_list = [n for n in fields if n not in ("deleted_by",)]
+        self.column_formatters = {name: self._formatter(name) for name in fields}
+        self.form_columns = spec.editable_fields()
+        self.form_ajax_refs = {}
+        self.form_create_rules = self.form_edit_rules = self._form_rules(spec)
+        super().__init__(model, name=lazy(spec.label), category=lazy(GROUP_LABELS[spec.group]),
+                         endpoint=spec.name, url=f"/{spec.name}")
+
+    # Metadata -> Flask-Admin ------------------------------------------------
+    @staticmethod
+    def _details_columns_of(spec):
+        names = ["record_no"] if "record_no" in spec.fields else []
+        names += [n for n in spec.fields if n not in SYSTEM_FIELDS and n not in names]
+        names += ["created_at", "created_by", "updated_at", "updated_by", "version"]
+        return names
+
+    @staticmethod
+    def _form_rules(spec):
+        from flask_admin.form import rules as form_rules
+        from models import RECORD_FIELDS
+        names = spec.editable_fields()
+        own = [n for n in names if n not in RECORD_FIELDS]
+        record = [n for n in names if n in RECORD_FIELDS]
+        if not record:
+            return None
+        return [form_rules.FieldSet(own, lazy(spec.label)),
+                form_rules.FieldSet(record, lazy(RECORD_SECTION))]
+
+    def _formatter(self, name):
+        spec = self.spec
+        field = spec.fields[name]
+        is_fk = isinstance(field, ForeignKeyField)
+        attr = listing.title_attr(name)
+
+        def fmt(view, context, row, _name):
+            if is_fk:
+                title = getattr(row, attr, None)
+                if title is None and row.__data__.get(name) is not None:
+                    related = getattr(row, name)
+                    title = str(related) if related is not None else ""
+                return title or ""
+            return services.display(spec, name, getattr(row, name, None))
+        return fmt
+
+    def _show_missing_fields_warning(self, text):
+        # the hidden `version` field is rendered with the hidden inputs
+        if text.strip() != "Fields missing from ruleset: version":
+            super()._show_missing_fields_warning(text)
+
+    def get_edit_form(self):
+        base = super().get_edit_form()
+
+        class EditForm(base):
+            # optimistic lock: the version the user started editing from
+            version = wtf_fields.HiddenField(validators=[Optional()])
+        return EditForm
+
+    # Permissions ------------------------------------------------------------
+    def _can(self, verb):
+        return permissions.can(current_user, verb, self.model)
+
+    @property
+    def can_create(self):
+        return self._can("create")
+
+    @property
+    def can_edit(self):
+        return self._can("edit")
+
+    @property
+    def can_delete(self):
+        return self._can("delete")
+
+    @property
+    def can_export(self):
+        return self.spec.exportable and self._can("export")
+
+    def is_accessible(self):
+        return current_user.is_authenticated
+
+    def is_visible(self):
+        return self.spec.menu and current_user.is_authenticated and self._can("view")
+
+    def inaccessible_callback(self, name, **kwargs):
+        return redirect(url_for("auth.login", next=request.full_path))
+
+    def _handle_view(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return self.inaccessible_callback(name)
+        verb = ENDPOINT_VERBS.get(name, "view")
+        if verb == "lookup":
+            if not (self._can("create") or self._can("edit")):
+                raise permissions.Forbidden(permissions.denied_message("edit", self.model))
+        else:
+            permissions.require(current_user, verb, self.model)
+        return None
+
+    # Queries: every read goes through the row rule ----------------------------
+    def showing_archived(self):
+        return request.args.get("archived") == "1" and self._can("delete")
+
+    def scoped_query(self, verb="view", include_deleted=False):
+        query = self.model.select().where(rules.row_filter(current_user, self.model, verb))
+        if not include_deleted:
+            query = query.where(self.model.deleted_at.is_null())
+        return query
+
+    def get_query(self):
+        verb = ROW_VERBS.get(current_endpoint(), "view")
+        if self.showing_archived():
+            return (self.model.select()
+                    .where(rules.row_filter(current_user, self.model, "delete"),
+                           self.model.deleted_at.is_null(False)))
+        return self.scoped_query(verb)
+
+    def get_one(self, id):
+        """The record `id` if the user may read it (for this endpoint's verb);
+        otherwise 404, never the unscoped row (PITFALLS: get_one bypass)."""
+        try:
+            pk = int(id)
+        except (TypeError, ValueError):
+            abort(404)
+        if not 0 < pk < 2 ** 63:
+            abort(404)
+        endpoint = current_endpoint()
+        verb = ROW_VERBS.get(endpoint, "view")
+        query = self.model.select().where(rules.row_filter(current_user, self.model, verb),
+                                          self.model.id == pk)
+        if endpoint != "restore_view":
+            query = query.where(self.model.deleted_at.is_null())
+        row = query.first()
+        if row is None:
+            abort(404)
+        return row
+
+    def get_safe_page_size(self, page_size):
+        if page_size in self.page_size_options:
+            return page_size
+        return self.page_size
+
+    def sort_spec(self, sort_column, sort_desc):
+        if sort_column is not None and sort_column in self.spec.list_columns:
+            return [(sort_column, bool(sort_desc))]
+        name, desc = self.spec.default_sort
+        return [(name, desc)]
+
+    def get_list(self, page, sort_column, sort_desc, search, filters, execute=True,
+                 page_size=None):
+        spec = self.spec
+        query = self.get_query()
+        if search:
+            query = listing.search(query, spec, search)
+        for idx, _name, value in filters or ():
+            flt = self._filters[idx]
+            query = flt.apply(query, flt.clean(value))
+        count = query.count()
+        query, aliases = listing.with_titles(query, spec, self.column_list)
+        query = listing.order(query, spec, self.sort_spec(sort_column, sort_desc), aliases)
+        page_size = self.page_size if page_size is None else page_size
+        page = max(0, min(int(page or 0), 10 ** 7))
+        if page_size:
+            query = query.limit(page_size).offset(page * page_size)
+        if execute:
+            return count, list(query.objects())
+        return count, query.objects()
+
+    def _refresh_filters_cache(self):
+        # Flask-Admin evaluates filter options once at start-up; ours depend
+        # on the user, so only the argument table is cached here.
+        self._filters = self.get_filters()
+        self._filter_groups = None
+        self._filter_args = ({self.get_filter_arg(i, f): (i, f) for i, f in enumerate(self._filters)}
+                             if self._filters else None)
+
+    def _get_filter_groups(self):
+        """Filter options are evaluated per request (they depend on the user)."""
+        if not self._filters:
+            return None
+        from collections import OrderedDict
+        groups = OrderedDict()
+        for i, flt in enumerate(self._filters):
+            label = str(flt.name)
+            options = flt.get_options(self)
+            groups.setdefault(label, []).append({
+                "index": i, "arg": self.get_filter_arg(i, flt),
+                "operation": str(flt.operation()),
+                "options": [(k, str(v)) for k, v in options] if options else None,
+                "type": flt.data_type,
+            })
+        return groups
+
+    def get_invalid_value_msg(self, value, filter):
+        return register_filters.invalid_message(value)
+
+    # Writes: through portal.services ----------------------------------------
+    def _form_values(self, form):
+        return {name: form[name].data for name in self.spec.editable_fields() if name in form}
+
+    def _show_errors(self, form, error):
+        for name, message in error.errors.items():
+            if name in form:
+                form[name].errors = list(form[name].errors or []) + [message]
+            else:
+                flash(message, "error")
+        flash(gettext("保存失败，请检查标出的字段。"), "error")
+
+    def _save_inlines(self, form):
+        def saved(row):
+            from flask_admin.contrib.peewee.form import save_inline
+            save_inline(form, row)
+            return None
+        return saved
+
+    def create_form(self, obj=None):
+        form = super().create_form(obj)
+        if request.method == "GET":
+            for name, value in services.defaults_for(current_user, self.spec).items():
+                if name in form and not form[name].data:
+                    form[name].data = value
+        return form
+
+    def create_model(self, form):
+        try:
+            return services.create(current_user, self.model, self._form_values(form),
+                                   on_saved=self._save_inlines(form) if self.inline_models else None)
+        except services.InputError as err:
+            self._show_errors(form, err)
+            return False
+
+    def update_model(self, form, model):
+        try:
+            services.update(current_user, model, self._form_values(form), form.version.data,
+                            on_saved=self._save_inlines(form) if self.inline_models else None)
+            return True
+        except services.InputError as err:
+            self._show_errors(form, err)
+        except services.Conflict as err:
+            flash(err.message, "error")
+        return False
+
+    def delete_model(self, model):
+        try:
+            services.soft_delete(current_user, model)
+            return True
+        except services.Conflict as err:
+            flash(err.message, "error")
+            return False
+
+    def validate_form(self, form):
+        # Flask-Admin treats a POST without a CSRF error as submitted; our
+        # CSRFProtect has already checked the token.
+        return super().validate_form(form)
+
+    # Actions: on rows re-read through the row rule, in one transaction --------
+    def is_action_allowed(self, name):
+        if name == "delete":
+            return not self.showing_archived() and self._can("delete")
+        if name == "restore":
+            return self.showing_archived() and self._can("delete")
+        return super().is_action_allowed(name)
+
+    def _rows_for_action(self, ids, verb, include_deleted=False):
+        try:
+            pks = [int(i) for i in ids][:1000]
+        except (TypeError, ValueError):
+            abort(400)
+        query = self.model.select().where(rules.row_filter(current_user, self.model, verb),
+                                          self.model.id.in_(pks))
+        if include_deleted:
+            return list(query.where(self.model.deleted_at.is_null(False)))
+        return list(query.where(self.model.deleted_at.is_null()))
+
+    @action("delete", lazy("删除"), lazy("确定要删除（归档）所选记录吗？删除后可在“已删除”中恢复。"))
+    def action_delete(self, ids):
+        permissions.require(current_user, "delete", self.model)
+        rows = self._rows_for_action(ids, "delete")
+        with write_transaction():
+            for row in rows:
+                services.soft_delete(current_user, row)
+        flash(ngettext("已删除 %(num)s 条记录。", "已删除 %(num)s 条记录。", len(rows), num=len(rows)),
+              "success")
+
+    @action("restore", lazy("恢复"), lazy("确定要恢复所选记录吗？"))
+    def action_restore(self, ids):
+        permissions.require(current_user, "delete", self.model)
+        rows = self._rows_for_action(ids, "delete", include_deleted=True)
+        with write_transaction():
+            for row in rows:
+                services.restore(current_user, row)
+        flash(ngettext("已恢复 %(num)s 条记录。", "已恢复 %(num)s 条记录。", len(rows), num=len(rows)),
+              "success")
+
+    @expose("/restore/", methods=("POST",))
+    def restore_view(self):
+        return_url = get_redirect_target() or self.get_url(".index_view")
+        row = self.get_one(request.form.get("id"))
+        if row.deleted_at is None:
+            flash(gettext("该记录未被删除，无需恢复。"), "warning")
+        else:
+            services.restore(current_user, row)
+            flash(gettext("记录已恢复。"), "success")
+        return redirect(return_url)
+
+    @expose("/ajax/update/", methods=("POST",))
+    def ajax_update(self):
+        abort(404)   # no inline list editing: every edit goes through the form
+
+    @expose("/ajax/lookup/")
+    def ajax_lookup(self):
+        import json
+        from flask import Response
+        name = request.args.get("name", "")
+        loader = self._form_ajax_refs.get(name)
+        if loader is None:
+            abort(404)
+        try:
+            offset = int(request.args.get("offset", 0) or 0)
+            limit = int(request.args.get("limit", 10) or 10)
+        except ValueError:
+            abort(400)
+        rows = loader.get_list(request.args.get("query", ""), offset, limit)
+        return Response(json.dumps([loader.format(r) for r in rows], ensure_ascii=False),
+                        mimetype="application/json")
+
+    # Pages ----------------------------------------------------------------------
+    def render(self, template, **kwargs):
+        kwargs.setdefault("spec", self.spec)
+        kwargs.setdefault("showing_archived", self.showing_archived())
+        return super().render(template, **kwargs)
+
+    @expose("/details/")
+    def details_view(self):
+        from flask_admin.model.helpers import get_mdict_item_or_list
+        return_url = get_redirect_target() or self.get_url(".index_view")
+        id = get_mdict_item_or_list(request.args, "id")
+        if id is None:
+            return redirect(return_url)
+        row = self.get_one(id)
+        from portal import audit
+        history = (audit.AuditEvent.select()
+                   .where(audit.AuditEvent.register == self.spec.name,
+                          audit.AuditEvent.record_id == row.id,
+                          audit.AuditEvent.action != "read")
+                   .order_by(audit.AuditEvent.id.desc()).limit(50))
+        return self.render(self.details_template, model=row,
+                           details_columns=self._details_columns,
+                           get_value=self.get_detail_value, return_url=return_url,
+                           history=list(history))
+
+    def page_count(self, count, page_size):
+        return int(ceil(count / float(page_size))) if page_size else 0

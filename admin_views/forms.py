@@ -1,0 +1,119 @@
+"""Form building for registers: every foreign key is a searchable lookup that
+obeys the same row rules as the lists; labels and choices are translated when
+rendered; dates are YYYY-MM-DD."""
+from flask_admin.contrib.peewee.ajax import QueryAjaxModelLoader
+from flask_admin.contrib.peewee.form import CustomModelConverter
+from flask_admin.form import BaseForm, DatePickerWidget, DateTimePickerWidget
+from flask_admin.model.fields import AjaxSelectField
+from flask_login import current_user
+from wtforms import fields
+from wtforms.validators import ValidationError
+
+import permissions
+from permissions import rules
+from portal.i18n import gettext, lazy
+from portal.registry import spec_for
+
+from . import search
+
+LOOKUP_LIMIT = 30
+DATETIME_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
+
+
+class ScopedLoader(QueryAjaxModelLoader):
+    """Ajax lookup of a related register: only rows the user may read, not
+    deleted, at most LOOKUP_LIMIT per call; a bad id is simply "not found"."""
+
+    def __init__(self, name, model):
+        spec = spec_for(model)
+        fields = list(spec.lookup_fields) if spec else ["id"]
+        super().__init__(name, model, fields=fields)
+        self.spec = spec
+
+    def query(self):
+        model = self.model
+        if self.spec is not None and not permissions.can(current_user, "view", model):
+            return model.select().where(rules.FALSE)
+        query = rules.scoped(current_user, model, "view")
+        if self.spec is not None and self.spec.lookup_active:
+            field, value = self.spec.lookup_active
+            query = query.where(getattr(model, field) == value)
+        return query
+
+    def format(self, model):
+        if model is None:
+            return None
+        return (model.id, str(model))
+
+    def get_one(self, pk):
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            return None
+        if not 0 < pk < 2 ** 63:
+            return None
+        model = self.model
+        # An existing value stays valid even if the lookup would no longer
+        # offer it (e.g. an employee who left): only visibility is required.
+        query = (rules.scoped(current_user, model, "view") if self.spec is not None
+                 else model.select())
+        return query.where(model.id == pk).first()
+
+    def get_list(self, term, offset=0, limit=LOOKUP_LIMIT):
+        query = self.query()
+        term = (term or "").strip()[:100]
+        if term:
+            query = search.apply(query, self._cached_fields, term)
+        offset = max(0, min(int(offset or 0), 10_000))
+        limit = max(1, min(int(limit or LOOKUP_LIMIT), LOOKUP_LIMIT))
+        title = getattr(self.model, self.spec.title_field) if self.spec else self.model.id
+        return list(query.order_by(title).offset(offset).limit(limit))
+
+
+class LookupField(AjaxSelectField):
+    """AjaxSelectField that reports an unknown or unreadable id as an error
+    instead of silently clearing the value."""
+
+    def pre_validate(self, form):
+        if self._formdata not in (None, "", "__None") and self.data is None:
+            raise ValidationError(gettext("所选记录不存在或您无权查看。"))
+        super().pre_validate(form)
+
+
+class RegisterConverter(CustomModelConverter):
+    def handle_foreign_key(self, model, field, **kwargs):
+        loader = self.view._form_ajax_refs.get(field.name)
+        if loader is None:
+            loader = ScopedLoader(field.name, field.rel_model)
+            self.view._form_ajax_refs[field.name] = loader
+        kwargs["allow_blank"] = bool(field.null)
+        return field.name, LookupField(loader, **kwargs)
+
+    def handle_date(self, model, field, **kwargs):
+        kwargs["widget"] = DatePickerWidget()
+        kwargs["format"] = "%Y-%m-%d"
+        return field.name, fields.DateField(**kwargs)
+
+    def handle_datetime(self, model, field, **kwargs):
+        kwargs["widget"] = DateTimePickerWidget()
+        kwargs["format"] = DATETIME_FORMATS
+        return field.name, fields.DateTimeField(**kwargs)
+
+    def convert(self, model, field, field_args):
+        field_args = dict(field_args or {})
+        spec = spec_for(model)
+        label = spec.label_of(field.name) if spec else field.verbose_name or field.name
+        field_args.setdefault("label", lazy(label))
+        if field.help_text:
+            field_args.setdefault("description", lazy(field.help_text))
+        if field.choices:
+            field_args.setdefault("choices", [(c, lazy(text)) for c, text in field.choices])
+            if field.null:
+                field_args["choices"] = [("", "")] + field_args["choices"]
+        return super().convert(model, field, field_args)
+
+
+class RegisterForm(BaseForm):
+    """Base of every register form. CSRF is checked for every POST by
+    Flask-WTF's CSRFProtect (portal/security.py); the templates render the
+    token through the `csrf_token()` global."""

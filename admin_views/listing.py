@@ -1,0 +1,56 @@
+"""The list query of a register, shared by the list page, the export and the
+JSON API: scope, search, filters, sort and the related records' titles in one
+query (no query per row)."""
+from peewee import JOIN, ForeignKeyField
+
+from portal.registry import spec_for
+
+from . import search as text_search
+
+
+def fk_columns(spec, names):
+    return [n for n in names if isinstance(spec.fields.get(n), ForeignKeyField)]
+
+
+def title_attr(name):
+    return f"_t_{name}"
+
+
+def with_titles(query, spec, names):
+    """Select each foreign key's related title as `_t_<name>` via a LEFT JOIN
+    on an alias (two keys to the same register get two aliases)."""
+    aliases = {}
+    for name in fk_columns(spec, names):
+        field = spec.fields[name]
+        target = field.rel_model
+        tspec = spec_for(target)
+        alias = target.alias(f"t_{name}")
+        title = getattr(alias, tspec.title_field if tspec else "id")
+        query = (query.select_extend(title.alias(title_attr(name)))
+                 .join_from(spec.model, alias, JOIN.LEFT_OUTER, on=(field == alias.id)))
+        aliases[name] = title
+    return query, aliases
+
+
+def sort_expression(spec, name, aliases):
+    if name in aliases:
+        return aliases[name]
+    return spec.fields[name]
+
+
+def search(query, spec, text):
+    fields = [spec.fields[n] for n in spec.search]
+    return text_search.apply(query, fields, text)
+
+
+def order(query, spec, sort, aliases):
+    """`sort` is a list of (field name, descending); the id breaks ties so that
+    pages are stable."""
+    clauses = []
+    for name, desc in sort:
+        expr = sort_expression(spec, name, aliases)
+        clauses.append(expr.desc() if desc else expr.asc())
+    if not any(name == "id" for name, _ in sort):
+        desc = sort[0][1] if sort else True
+        clauses.append(spec.model.id.desc() if desc else spec.model.id.asc())
+    return query.order_by(*clauses)

@@ -1,0 +1,301 @@
+"""System pages: user accounts, the permission matrix grid, the audit log.
+
+They are guarded by the same matrix as the registers (pseudo-registers
+`user_account`, `permission`, `audit_event`)."""
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import BaseView, expose
+from flask_admin.actions import action
+from flask_admin.contrib.peewee import ModelView
+from flask_admin.contrib.peewee import filters as pf
+from flask_login import current_user
+from wtforms import PasswordField, SelectMultipleField, StringField, widgets
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+import permissions
+from permissions import Permission, roles as role_defs
+from portal import audit, registry
+from portal.accounts import ApiToken, Role, User, UserRole, hash_password, set_roles
+from portal.clock import now
+from portal.db import write_transaction
+from portal.i18n import gettext, lazy, tr
+
+from .forms import RegisterForm
+from .search import contains
+
+
+class GuardedMixin:
+    """Endpoint -> verb on a pseudo-register of the matrix."""
+    register_name = None
+    endpoint_verbs = {"create_view": "create", "edit_view": "edit", "export": "export",
+                      "action_view": "edit", "save": "edit"}
+
+    def is_accessible(self):
+        return current_user.is_authenticated
+
+    def is_visible(self):
+        return current_user.is_authenticated and permissions.can(current_user, "view",
+                                                                 self.register_name)
+
+    def inaccessible_callback(self, name, **kwargs):
+        return redirect(url_for("auth.login", next=request.full_path))
+
+    def _handle_view(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return self.inaccessible_callback(name)
+        permissions.require(current_user, self.endpoint_verbs.get(name, "view"), self.register_name)
+        return None
+
+
+class CheckboxMulti(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class UserView(GuardedMixin, ModelView):
+    register_name = "user_account"
+    form_base_class = RegisterForm
+    can_delete = False          # accounts are deactivated, never deleted
+    can_view_details = True
+    column_list = ("username", "employee_name", "role_names", "active", "locked_until",
+                   "last_login_at")
+    column_searchable_list = ("username",)
+    column_filters = ("active",)
+    column_labels = {"username": lazy("用户名"), "employee_name": lazy("员工"),
+                     "role_names": lazy("角色"), "active": lazy("启用"),
+                     "locked_until": lazy("锁定至"), "last_login_at": lazy("最近登录"),
+                     "created_at": lazy("创建时间"), "locale": lazy("界面语言")}
+    column_details_list = ("username", "employee_name", "role_names", "active", "locked_until",
+                           "last_login_at", "created_at", "locale")
+    form_columns = ("username", "active")
+    form_extra_fields = {
+        "new_password": PasswordField(lazy("新密码"), validators=[Optional(), Length(min=8, max=128)]),
+        "roles": CheckboxMulti(lazy("角色"), choices=[]),
+    }
+    form_args = {"username": {"label": lazy("用户名"),
+                              "validators": [DataRequired(), Length(max=60),
+                                             Regexp(r"^[A-Za-z0-9_.-]+$",
+                                                    message=lazy("只能包含字母、数字、下划线、点和短横线"))]},
+                 "active": {"label": lazy("启用")}}
+    column_formatters = {
+        "employee_name": lambda v, c, m, n: str(m.employee.name) if m.employee else "",
+        "role_names": lambda v, c, m, n: "、".join(tr(role_defs.ROLE_NAMES.get(k, k))
+                                                  for k in sorted(m.role_keys)),
+    }
+
+    def __init__(self):
+        super().__init__(User, name=lazy("用户账号"), category=lazy("系统管理"),
+                         endpoint="user_account", url="/user_account")
+
+    @property
+    def can_create(self):
+        return permissions.can(current_user, "create", "user_account")
+
+    @property
+    def can_edit(self):
+        return permissions.can(current_user, "edit", "user_account")
+
+    def _role_choices(self):
+        return [(r.key, tr(r.name)) for r in Role.select().order_by(Role.id)]
+
+    def create_form(self, obj=None):
+        form = super().create_form(obj)
+        form.roles.choices = self._role_choices()
+        form.new_password.validators = [DataRequired(), Length(min=8, max=128)]
+        return form
+
+    def edit_form(self, obj=None):
+        form = super().edit_form(obj)
+        form.roles.choices = self._role_choices()
+        if request.method == "GET" and obj is not None:
+            form.roles.data = sorted(obj.role_keys)
+        return form
+
+    def get_one(self, id):
+        try:
+            return User.get_by_id(int(id))
+        except (ValueError, TypeError, User.DoesNotExist):
+            abort(404)
+
+    def _save(self, form, user, created):
+        before = {"username": user.username, "active": user.active,
+                  "roles": sorted(user.role_keys) if user.id else []}
+        if User.select().where(User.username == form.username.data,
+                               User.id != (user.id or 0)).exists():
+            form.username.errors = [gettext("用户名已存在。")]
+            return False
+        with write_transaction():
+            user.username = form.username.data
+            was_active = bool(user.active) if not created else True
+            user.active = bool(form.active.data)
+            if form.new_password.data:
+                user.password_hash = hash_password(form.new_password.data)
+                user.rotate_session()
+            if created:
+                user.rotate_session()
+            if was_active and not user.active:
+                user.rotate_session()
+                ApiToken.update(revoked_at=now()).where(ApiToken.user == user.id,
+                                                         ApiToken.revoked_at.is_null()).execute()
+            user.save()
+            set_roles(user, form.roles.data or [])
+            after = {"username": user.username, "active": user.active,
+                     "roles": sorted(form.roles.data or [])}
+            changes = {k: [before[k], v] for k, v in after.items() if before[k] != v}
+            if form.new_password.data:
+                changes["password"] = ["***", "***"]
+            audit.record(current_user, "create" if created else "edit", "user_account",
+                         record_id=user.id, record_no=user.username, changes=changes)
+        return user
+
+    def create_model(self, form):
+        return self._save(form, User(password_hash=""), True)
+
+    def update_model(self, form, model):
+        return bool(self._save(form, model, False))
+
+    @action("unlock", lazy("解除锁定"), None)
+    def action_unlock(self, ids):
+        with write_transaction():
+            for user in User.select().where(User.id.in_([int(i) for i in ids])):
+                User.update(locked_until=None, failed_logins=0).where(User.id == user.id).execute()
+                audit.record(current_user, "unlock", "user_account", record_id=user.id,
+                             record_no=user.username)
+        flash(gettext("已解除锁定。"), "success")
+
+    @action("revoke_tokens", lazy("吊销 API 令牌"), None)
+    def action_revoke(self, ids):
+        with write_transaction():
+            for user in User.select().where(User.id.in_([int(i) for i in ids])):
+                ApiToken.update(revoked_at=now()).where(ApiToken.user == user.id,
+                                                         ApiToken.revoked_at.is_null()).execute()
+                audit.record(current_user, "revoke_tokens", "user_account", record_id=user.id,
+                             record_no=user.username)
+        flash(gettext("已吊销所选用户的 API 令牌。"), "success")
+
+
+class AuditLogView(GuardedMixin, ModelView):
+    """Read-only: audit events cannot be edited or deleted through the portal."""
+    register_name = "audit_event"
+    can_create = False
+    can_edit = False
+    can_delete = False
+    can_view_details = True
+    page_size = 50
+    column_default_sort = ("id", True)
+    column_list = ("at", "actor_name", "ip", "register", "record_no", "action", "grant", "comment")
+    column_details_list = ("at", "actor_name", "ip", "register", "record_id", "record_no", "action",
+                           "changes", "grant", "comment")
+    column_labels = {"at": lazy("时间"), "actor_name": lazy("操作人"), "ip": lazy("IP"),
+                     "register": lazy("登记簿"), "record_id": lazy("记录ID"),
+                     "record_no": lazy("记录编号"), "action": lazy("操作"),
+                     "changes": lazy("变更内容"), "grant": lazy("访问依据"), "comment": lazy("说明")}
+
+    def __init__(self):
+        super().__init__(audit.AuditEvent, name=lazy("审计日志"), category=lazy("系统管理"),
+                         endpoint="audit_event", url="/audit_event")
+
+    @property
+    def can_export(self):
+        return permissions.can(current_user, "export", "audit_event")
+
+    column_filters = (
+        pf.FilterEqual(audit.AuditEvent.register, lazy("登记簿")),
+        pf.FilterEqual(audit.AuditEvent.action, lazy("操作")),
+        pf.FilterEqual(audit.AuditEvent.actor_name, lazy("操作人")),
+        pf.DateTimeBetweenFilter(audit.AuditEvent.at, lazy("时间")),
+    )
+
+    def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
+        query = audit.AuditEvent.select()
+        if search:
+            for term in search.split()[:5]:
+                query = query.where(contains(audit.AuditEvent.record_no, term)
+                                    | contains(audit.AuditEvent.comment, term))
+        for idx, _name, value in filters or ():
+            flt = self._filters[idx]
+            query = flt.apply(query, flt.clean(value))
+        count = query.count()
+        page_size = page_size or self.page_size
+        page = max(0, min(int(page or 0), 10 ** 6))
+        query = query.order_by(audit.AuditEvent.id.desc()).limit(page_size).offset(page * page_size)
+        return count, list(query) if execute else query
+
+    def get_one(self, id):
+        try:
+            return audit.AuditEvent.get_by_id(int(id))
+        except (ValueError, TypeError, audit.AuditEvent.DoesNotExist):
+            abort(404)
+
+    @expose("/ajax/update/", methods=("POST",))
+    def ajax_update(self):
+        abort(404)
+
+
+class PermissionMatrixView(GuardedMixin, BaseView):
+    """The role x register x verb grid, edited by the administrator; changes
+    apply on the next request."""
+    register_name = "permission"
+
+    def __init__(self):
+        super().__init__(name=lazy("权限矩阵"), category=lazy("系统管理"), endpoint="permission_matrix",
+                         url="/permission_matrix")
+
+    def _targets(self, group):
+        specs = [s for s in registry.all_specs() if s.group == group]
+        if group == "system":
+            specs += role_defs.system_specs()
+        return specs
+
+    @expose("/", methods=("GET",))
+    def index(self):
+        group = request.args.get("group", "customers")
+        if group not in registry.GROUP_LABELS:
+            abort(404)
+        roles = list(Role.select().order_by(Role.id))
+        targets = self._targets(group)
+        granted = {(p.role_id, p.register, p.verb) for p in
+                   Permission.select().where(Permission.register.in_([t.name for t in targets]))}
+        rows = []
+        for target in targets:
+            label = target.label
+            for verb in target.verbs():
+                rows.append({"register": target.name, "label": label, "verb": verb,
+                             "verb_label": permissions._verb_label(getattr(target, "model", target.name), verb)
+                             if verb not in registry.VERB_LABELS else registry.VERB_LABELS[verb]})
+        return self.render("system/matrix.html", roles=roles, rows=rows, granted=granted,
+                           group=group, groups=registry.GROUPS,
+                           can_edit=permissions.can(current_user, "edit", "permission"))
+
+    @expose("/", methods=("POST",))
+    def save(self):
+        group = request.form.get("group", "")
+        if group not in registry.GROUP_LABELS:
+            abort(400)
+        targets = {t.name: t for t in self._targets(group)}
+        roles = {r.id: r for r in Role.select()}
+        wanted = set()
+        for key in request.form.getlist("perm"):
+            try:
+                role_id, register, verb = key.split("|", 2)
+                role_id = int(role_id)
+            except ValueError:
+                abort(400)
+            target = targets.get(register)
+            if role_id not in roles or target is None or verb not in target.verbs():
+                abort(400)
+            wanted.add((role_id, register, verb))
+        with write_transaction():
+            current = {(p.role_id, p.register, p.verb): p for p in
+                       Permission.select().where(Permission.register.in_(list(targets)))}
+            added = wanted - set(current)
+            removed = set(current) - wanted
+            for role_id, register, verb in added:
+                Permission.create(role=role_id, register=register, verb=verb)
+            for key in removed:
+                current[key].delete_instance()
+            if added or removed:
+                changes = {f"{roles[r].key}|{reg}|{v}": [False, True] for r, reg, v in added}
+                changes.update({f"{roles[r].key}|{reg}|{v}": [True, False] for r, reg, v in removed})
+                audit.record(current_user, "edit", "permission", record_no=group, changes=changes)
+        flash(gettext("权限已保存，下一次请求起生效。"), "success")
+        return redirect(url_for(".index", group=group))

@@ -1,0 +1,282 @@
+"""Every register and form of the customer-management regulations.
+
+One Peewee model per register (DOMAIN.md section 2), each with a `Register`
+inner class: its menu group, list columns, search, filters, numbering, row
+rule and default permissions. Views, API, exports and permission rows are
+generated from it (portal/registry.py). Field labels are Simplified Chinese;
+choice fields store ASCII codes.
+"""
+from peewee import (BooleanField, CharField, DateField, DateTimeField,
+                    DeferredForeignKey, ForeignKeyField, TextField)
+
+from permissions.roles import LEADERS, MANAGERS, SALES, SALES_FRONT, STAFF
+from portal.accounts import User
+from portal.clock import today
+from portal.fields import ListField, NotApplicableField
+from portal.record import (CONFIDENTIALITY, RETENTION, Char, Choice, Date,
+                           Flag, Money, RecordBase, Text)
+
+# ---------------------------------------------------------------------------
+# Reference registers: departments, regions, employees (DOMAIN.md section 1)
+# ---------------------------------------------------------------------------
+
+
+class Department(RecordBase):
+    name = CharField(max_length=60, unique=True, verbose_name="部门名称")
+    abbr = CharField(max_length=10, unique=True, verbose_name="汉字缩写",
+                     help_text="记录编号前缀（000-四 412）")
+    parent = ForeignKeyField("self", null=True, backref="children", on_delete="RESTRICT",
+                             verbose_name="上级部门")
+    head = DeferredForeignKey("Employee", null=True, on_delete="SET NULL",
+                              verbose_name="部门负责人")
+
+    class Register:
+        label = "部门"
+        group = "system"
+        domain_ids = ("§1",)
+        numbering = "prefix"
+        number_prefix = "BM"
+        row_scope = "all"
+        list_columns = ("record_no", "name", "abbr", "parent", "head")
+        search = ("name", "abbr")
+        filters = ("parent",)
+        permissions = {"view": STAFF + ("admin",), "create": ("admin", "hr"),
+                       "edit": ("admin", "hr"), "delete": ("admin",), "export": ("admin", "hr")}
+
+
+class Employee(RecordBase):
+    name = CharField(max_length=60, verbose_name="姓名")
+    dept = ForeignKeyField(Department, backref="employees", on_delete="RESTRICT",
+                           verbose_name="所属部门")
+    position = Char("岗位", max_length=60)
+    superior = ForeignKeyField("self", null=True, backref="subordinates", on_delete="SET NULL",
+                               verbose_name="直属上级")
+    phone = Char("电话", max_length=40)
+    email = Char("电子邮件", max_length=120)
+    user = ForeignKeyField(User, null=True, unique=True, backref="+", on_delete="SET NULL",
+                           verbose_name="登录账号")
+    status = Choice((("active", "在职"), ("departed", "已离职")), default="active",
+                    verbose_name="在职状态")
+    hired_on = Date("入职日期")
+    departed_on = Date("离职日期")
+
+    class Register:
+        label = "员工"
+        group = "handover"
+        domain_ids = ("§1",)
+        numbering = "prefix"
+        number_prefix = "YG"
+        row_scope = "all"
+        list_columns = ("record_no", "name", "dept", "position", "superior", "status")
+        search = ("name", "position", "phone")
+        filters = ("dept", "status")
+        readonly_fields = ("user", "status", "departed_on")
+        lookup_active = ("status", "active")
+        permissions = {"view": STAFF + ("admin",), "create": ("hr", "admin"),
+                       "edit": ("hr", "admin"), "delete": ("hr",), "export": ("hr", "admin")}
+
+
+class Region(RecordBase):
+    name = CharField(max_length=60, unique=True, verbose_name="区域名称")
+    dept = ForeignKeyField(Department, null=True, backref="regions", on_delete="SET NULL",
+                           verbose_name="所属部门")
+    manager = ForeignKeyField(Employee, null=True, backref="regions", on_delete="SET NULL",
+                              verbose_name="区域经理")
+
+    class Register:
+        label = "区域"
+        group = "system"
+        domain_ids = ("ROLE-13",)
+        numbering = "prefix"
+        number_prefix = "QY"
+        row_scope = "all"
+        list_columns = ("record_no", "name", "dept", "manager")
+        search = ("name",)
+        filters = ("dept",)
+        permissions = {"view": STAFF + ("admin",), "create": ("admin", "marketing_head"),
+                       "edit": ("admin", "marketing_head"), "delete": ("admin",)}
+
+
+# ---------------------------------------------------------------------------
+# The cross-cutting record fields (DOMAIN.md 0.3, 000-四 41-45)
+# ---------------------------------------------------------------------------
+
+
+class FormRecord(RecordBase):
+    """Fields of every customer-service record (000-四): numbered by the owning
+    department, dated and signed, with retention, custodian and confidentiality."""
+    dept = ForeignKeyField(Department, backref="+", on_delete="RESTRICT", verbose_name="主管部门")
+    filled_at = DateField(default=today, verbose_name="填写日期")
+    filled_by = ForeignKeyField(Employee, backref="+", on_delete="RESTRICT", verbose_name="填写人")
+    # 000-四 43: 「負責人簽名欄目不允許空白」 once the record leaves draft.
+    responsible_signer = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                         verbose_name="负责人签名")
+    signed_at = DateTimeField(null=True, verbose_name="签名时间")
+    # 000-四 43: items that cannot be filled are struck through (单杠划去).
+    na_fields = NotApplicableField(verbose_name="不适用项（单杠划去）")
+    retention_class = Choice(RETENTION, default="three_years", verbose_name="保存期限类别")
+    retention_until = DateField(null=True, verbose_name="保存至")
+    custodian = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                verbose_name="保管人")
+    confidentiality = Choice(CONFIDENTIALITY, default="internal", verbose_name="密级")
+    is_long_term = BooleanField(default=False, verbose_name="长期保存")
+
+
+# Fields the form shows in its "记录管理" section rather than among the form's own.
+RECORD_FIELDS = ("dept", "filled_at", "filled_by", "responsible_signer", "na_fields",
+                 "retention_class", "custodian", "confidentiality", "is_long_term")
+
+# ---------------------------------------------------------------------------
+# 2.A Customer master and customer archives
+# ---------------------------------------------------------------------------
+
+CUSTOMER_KIND = (("unit", "单位客户"), ("individual", "个人顾客"), ("walk_in", "散客"))
+CHANNEL_ROLE = (("user_unit", "使用单位"), ("dealer", "经销商"), ("agent", "代理商"),
+                ("franchisee", "加盟商"), ("end_consumer", "终端消费者"),
+                ("tobacco_retailer", "卷烟零售客户"))
+GRADE = (("A", "A类"), ("B", "B类"), ("C", "C类"), ("D", "D类"))  # E-01 / E-02
+INDUSTRY = (("highway", "高速公路系统"), ("secondary_road", "二级公路"),
+            ("industrial", "大中型工矿企业"), ("general", "一般客户"))
+LIFECYCLE = (("prospect", "潜在客户"), ("trading", "正在交易"), ("former", "老客户(交易中断)"),
+             ("suspended", "交易中止"), ("past", "交易过去"),
+             ("dissolved", "已解散/交易关系解除"), ("disposed", "已处理(销毁)"))  # E-04
+SEGMENTS = (("vip", "vip客户"), ("returning", "回头客"), ("long_term_partner", "长期协作单位"))
+TERMINATION = (("dissolved", "解散"), ("relationship_ended", "交易关系解除"))
+CLOSED_BIN = (("suspended", "交易中止"), ("past", "交易过去"))
+
+
+class Customer(FormRecord):
+    """F-01 客户档案 / 客户档案卡: one card per customer (000-一, 001-名簿, 003 §4.1)."""
+    dept = None  # the owning department is 负责部科 (001-名簿 第二条)
+    name = CharField(max_length=200, verbose_name="客户名称")
+    customer_kind = Choice(CUSTOMER_KIND, default="unit", verbose_name="客户类型")
+    channel_role = Choice(CHANNEL_ROLE, null=True, verbose_name="客户身份")
+    grade = Choice(GRADE, default="C", verbose_name="客户等级")
+    industry_segment = Choice(INDUSTRY, null=True, verbose_name="行业类别")
+    region = ForeignKeyField(Region, backref="customers", on_delete="RESTRICT", verbose_name="区域")
+    account_owner = ForeignKeyField(Employee, backref="+", on_delete="RESTRICT",
+                                    verbose_name="客户管理责任人")
+    patrol_visitor = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                     verbose_name="巡访专人")
+    responsible_dept = ForeignKeyField(Department, backref="+", on_delete="RESTRICT",
+                                       verbose_name="负责部科")
+    lifecycle_status = Choice(LIFECYCLE, default="prospect", verbose_name="交易状态")
+    is_key_account = Flag("重大客户/大客户")
+    nature = Char("性质", max_length=100)
+    business_scope = Text("经营内容")
+    legal_representative = Char("法定代表人", max_length=60)
+    person_in_charge = Char("负责人姓名", max_length=60)
+    contact_name = Char("联系人姓名", max_length=60)
+    contact_method = Char("联系方式", max_length=100)
+    phone = Char("电话", max_length=40)
+    fax = Char("传真", max_length=40)
+    address = Char("地址", max_length=300)
+    postcode = Char("邮编", max_length=10)
+    invoicing_info = Text("开票信息")
+    main_needs = Text("主要消费需求")
+    agreed_rate = Money("认定的房价")
+    discount_rate = Money("消费折扣率")
+    payment_method = Char("付款方式", max_length=60)
+    scale = Char("规模", max_length=60)
+    sales_volume = Money("销售额")
+    development_trend = Char("经营发展趋势", max_length=200)
+    organization = Text("机构")
+    business_content = Text("内容")
+    credit = Text("信用(信用度)")
+    relationship = Text("与本企业的关系")
+    business_policy = Text("营业方针")
+    trading_attitude = Text("交易的态度")
+    segments = ListField(SEGMENTS, verbose_name="客户标签")
+    system_registered = Flag("已登录生产管理系统")
+    registered_by = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                    verbose_name="登录人(生产管理课)")
+    last_review_at = Date("最近定期调查")
+    next_tracking_due = Date("下次跟踪期限")
+    terminated_at = Date("交易解除日期")
+    termination_reason = Choice(TERMINATION, null=True, verbose_name="解除原因")
+    closed_file_bin = Choice(CLOSED_BIN, null=True, verbose_name="资料归类")
+    disposal_approved_by = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                           verbose_name="处理认可人(销售经理)")
+
+    class Register:
+        label = "客户档案"
+        group = "customers"
+        domain_ids = ("F-01", "F-03")
+        archive = True
+        row_scope = "archive"
+        owner_field = "account_owner"
+        dept_fields = ("responsible_dept",)
+        list_columns = ("record_no", "name", "grade", "region", "account_owner",
+                        "responsible_dept", "lifecycle_status", "confidentiality")
+        search = ("record_no", "name", "contact_name", "phone", "address")
+        filters = ("grade", "customer_kind", "region", "account_owner", "responsible_dept",
+                   "lifecycle_status", "confidentiality", "is_key_account", "next_tracking_due")
+        required = ("contact_name", "phone", "address")
+        permissions = {"create": SALES, "edit": SALES, "view": SALES + LEADERS + ("quality_dept",),
+                       "delete": ("sales_clerk", "sales_manager", "marketing_head"),
+                       "export": ("sales_clerk", "sales_manager", "marketing_head",
+                                  "general_manager")}
+
+
+class CustomerVisitRecord(FormRecord):
+    """F-06 客户访问表 / 用户走访信息登记表 (000-一 第十五条; 000-四 record 66)."""
+    customer = ForeignKeyField(Customer, null=True, backref="visits", on_delete="RESTRICT",
+                               verbose_name="客户")
+    prospect_name = Char("未来客户名称", help_text="尚未建档的客户（000-一 第十九条）")
+    visited_at = DateField(default=today, verbose_name="访问日期")
+    visitor = ForeignKeyField(Employee, backref="+", on_delete="RESTRICT", verbose_name="访问人")
+    purpose = Text("访问目的")
+    findings = TextField(verbose_name="访问情况")
+    changes = Text("客户情况变化")
+    submitted_at = DateTimeField(null=True, verbose_name="上报时间")
+    consolidated = Flag("已汇总入档")
+
+    class Register:
+        label = "客户访问表"
+        group = "customers"
+        domain_ids = ("F-06",)
+        list_columns = ("record_no", "customer", "prospect_name", "visited_at", "visitor",
+                        "submitted_at", "consolidated")
+        search = ("record_no", "prospect_name", "findings", "purpose")
+        filters = ("visited_at", "visitor", "customer", "consolidated", "dept")
+        person_fields = ("visitor", "filled_by")
+        permissions = {"create": SALES_FRONT + ("sales_manager",), "edit": SALES_FRONT + ("sales_manager",),
+                       "view": SALES + LEADERS}
+
+
+# ---------------------------------------------------------------------------
+# Configuration (R-CFG): figures that differ between the source companies
+# ---------------------------------------------------------------------------
+
+
+class Setting(RecordBase):
+    key = CharField(max_length=80, unique=True, verbose_name="参数键")
+    label = CharField(max_length=200, verbose_name="参数名称")
+    value = CharField(max_length=200, null=True, verbose_name="参数值")
+    kind = Choice((("int", "整数"), ("decimal", "小数"), ("text", "文本")), default="text",
+                  verbose_name="类型")
+    source = Char("依据条款", max_length=120)
+
+    class Register:
+        label = "参数设置"
+        group = "system"
+        domain_ids = ("R-CFG",)
+        numbering = "prefix"
+        number_prefix = "CS"
+        row_scope = "all"
+        title_field = "label"
+        list_columns = ("key", "label", "value", "kind", "source")
+        search = ("key", "label", "source")
+        filters = ("kind",)
+        readonly_fields = ("key", "kind")
+        # Settings are seeded (portal/settings.py); the administrator edits values.
+        permissions = {"view": ("admin",) + MANAGERS, "create": (), "edit": ("admin",),
+                       "delete": ()}
+
+    def check(self, actor, is_new):
+        from portal.settings import convert
+        if self.value not in (None, "") and self.kind in ("int", "decimal") \
+                and convert(self.value, self.kind) is None:
+            from portal.i18n import gettext
+            return {"value": gettext("参数值必须是数字。")}
+        return {}

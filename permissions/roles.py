@@ -1,0 +1,86 @@
+"""Portal roles (DOMAIN.md section 1) and the groups the default matrix is
+written with. Each register states its defaults in `Register.permissions`
+(models.py); `default_matrix()` turns them into (role, register, verb) rows.
+"""
+
+# key, Chinese name, DOMAIN.md role ids
+ROLES = (
+    ("admin", "系统管理员", "portal"),
+    ("sales_clerk", "销售内勤", "ROLE-17"),
+    ("salesperson", "业务员", "ROLE-15/16"),
+    ("sales_supervisor", "销售主管", "ROLE-14"),
+    ("regional_manager", "区域经理", "ROLE-13"),
+    ("sales_manager", "销售经理", "ROLE-12"),
+    ("marketing_head", "营销部部长", "ROLE-11"),
+    ("deputy_gm", "副总经理", "ROLE-02/03"),
+    ("general_manager", "总经理", "ROLE-01"),
+    ("hr", "人力资源", "ROLE-51"),
+    ("quality_dept", "品质部", "ROLE-40"),
+    ("after_sales", "售后服务中心", "ROLE-30/31/32"),
+    ("technician", "维修技术员", "ROLE-33"),
+    ("admin_dept", "行政管理部", "ROLE-50/54/55"),
+    ("finance", "财务", "ROLE-52"),
+    ("archivist", "档案员", "ROLE-53"),
+)
+ROLE_NAMES = {key: name for key, name, _ in ROLES}
+
+# Groups used in the per-register defaults.
+LEADERS = ("general_manager", "deputy_gm")
+SALES_FRONT = ("salesperson", "sales_supervisor", "regional_manager", "sales_clerk")
+SALES_MANAGERS = ("sales_manager", "marketing_head")
+SALES = SALES_FRONT + SALES_MANAGERS
+SERVICE = ("after_sales", "technician")
+MANAGERS = SALES_MANAGERS + LEADERS
+# Everyone who works with business records (not the system administrator).
+STAFF = tuple(k for k, _, _ in ROLES if k != "admin")
+
+
+def matrix_rows(spec):
+    """(role, verb) pairs a register allows by default.
+
+    `Register.permissions` maps a verb to roles; "view" defaults to everyone
+    who may create or edit, plus the leaders; "export" defaults to "view" of
+    managers; workflow verbs come from the workflow declaration.
+    """
+    perms = {verb: set(roles) for verb, roles in spec.permissions.items()}
+    creators = perms.get("create", set()) | perms.get("edit", set())
+    perms.setdefault("view", creators | set(LEADERS))
+    perms.setdefault("export", perms["view"] & (set(MANAGERS) | {"sales_clerk", "archivist"}))
+    perms.setdefault("delete", perms.get("edit", set()) & (set(MANAGERS) | {"sales_clerk"}))
+    if spec.workflow:
+        for verb, roles in spec.workflow.default_permissions().items():
+            perms.setdefault(verb, set(roles))
+    for verb, roles in perms.items():
+        for role in roles:
+            if role not in ROLE_NAMES:
+                raise ValueError(f"{spec.name}: unknown role {role!r} for {verb}")
+            yield role, verb
+
+
+# Portal pages that are not registers but are guarded by the same matrix.
+SYSTEM_REGISTERS = {
+    "user_account": ("用户账号", {"view": ("admin",), "create": ("admin",), "edit": ("admin",)}),
+    "permission": ("权限矩阵", {"view": ("admin",), "edit": ("admin",)}),
+    "audit_event": ("审计日志", {
+        "view": ("admin", "general_manager", "deputy_gm", "marketing_head", "sales_manager", "hr"),
+        "export": ("admin", "general_manager")}),
+}
+
+
+class SystemSpec:
+    """What the matrix needs to know of a system page."""
+    workflow = None
+
+    def __init__(self, name):
+        self.name = name
+        self.label, perms = SYSTEM_REGISTERS[name]
+        self.permissions = {verb: tuple(roles) for verb, roles in perms.items()}
+        for verb in ("view", "export", "delete"):
+            self.permissions.setdefault(verb, ())
+
+    def verbs(self):
+        return list(self.permissions)
+
+
+def system_specs():
+    return [SystemSpec(name) for name in SYSTEM_REGISTERS]

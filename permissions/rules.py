@@ -1,0 +1,185 @@
+"""Row-level visibility, one Peewee expression per register.
+
+`row_filter(actor, Model, verb)` is applied to every query of every endpoint
+(list, count, details, edit, delete, actions, export, lookups, filters, API,
+dashboards): a row outside it is never loaded for that actor.
+
+Kinds of rule (`Register.row_scope`):
+
+- "all": every holder of the register's matrix permission sees every row
+  (reference tables such as departments and regions).
+- "department": rows of the actor's department and of the departments they
+  head, rows naming the actor in one of the register's person fields, and the
+  rows they created; leaders (`all_rows_roles`) see all.
+- "archive": the confidentiality rule of DOMAIN.md R-ARC (003 §4.1, 000-四 46,
+  002 篇三): owner and custodian; `internal` rows also the owning department
+  and its heads; `restricted` rows also the marketing head, the sales manager
+  and the general manager; `sealed` rows only the general manager and the
+  custodian. Anyone else reads a row only through a lent, unexpired borrow
+  request (reads only, never edits).
+"""
+from functools import reduce
+from operator import or_
+
+from flask import g, has_request_context
+from peewee import SQL
+
+from portal import clock
+from portal.registry import spec_for
+
+TRUE = SQL("1 = 1")
+FALSE = SQL("1 = 0")
+
+OPEN_LEVELS = ("public", "internal")
+RESTRICTED_LEVELS = ("restricted", "secret")
+# Roles that read restricted archive rows of any department (003 §4.1).
+RESTRICTED_READERS = ("marketing_head", "sales_manager", "general_manager")
+SEALED_READERS = ("general_manager",)
+
+
+def _cache():
+    return g.setdefault("_rule_cache", {}) if has_request_context() else {}
+
+
+def actor_departments(actor) -> frozenset:
+    """The actor's own department plus every department they head, with
+    the departments below those."""
+    cache = _cache()
+    key = ("depts", actor.id)
+    if key in cache:
+        return cache[key]
+    from models import Department
+    emp = actor.employee
+    result = set()
+    if emp is not None:
+        rows = list(Department.select(Department.id, Department.parent, Department.head))
+        children = {}
+        for d in rows:
+            children.setdefault(d.parent_id, []).append(d.id)
+        headed = [d.id for d in rows if d.head_id == emp.id]
+        stack = list(headed)
+        while stack:
+            dept = stack.pop()
+            if dept in result:
+                continue
+            result.add(dept)
+            stack.extend(children.get(dept, ()))
+        if emp.dept_id:
+            result.add(emp.dept_id)
+    cache[key] = frozenset(result)
+    return cache[key]
+
+
+def managed_regions(actor) -> frozenset:
+    cache = _cache()
+    key = ("regions", actor.id)
+    if key not in cache:
+        from models import Region
+        emp = actor.employee_id
+        cache[key] = frozenset(r.id for r in Region.select(Region.id).where(Region.manager == emp)) \
+            if emp else frozenset()
+    return cache[key]
+
+
+def _any(clauses):
+    clauses = [c for c in clauses if c is not None]
+    return reduce(or_, clauses) if clauses else FALSE
+
+
+def _department_clauses(actor, Model, dept_fields, person_fields=()):
+    depts = list(actor_departments(actor))
+    emp = actor.employee_id
+    clauses = []
+    if depts:
+        clauses += [getattr(Model, f).in_(depts) for f in dept_fields]
+    if emp:
+        clauses += [getattr(Model, f) == emp for f in person_fields]
+    return clauses
+
+
+def _archive_rule(actor, Model, spec, verb):
+    level = Model.confidentiality
+    emp = actor.employee_id
+    roles = actor.role_keys
+    clauses = []
+    if roles.intersection(SEALED_READERS):
+        return TRUE
+    if emp:
+        if spec.owner_field:
+            clauses.append((getattr(Model, spec.owner_field) == emp) & (level != "sealed"))
+        if "custodian" in Model._meta.fields:
+            clauses.append(Model.custodian == emp)
+    if roles.intersection(RESTRICTED_READERS):
+        clauses.append(level.in_(OPEN_LEVELS + RESTRICTED_LEVELS))
+    # The owner and custodian are named above; other person fields must not
+    # open a sealed or restricted row.
+    own = _department_clauses(actor, Model, spec.dept_fields)
+    regions = list(managed_regions(actor))
+    if regions and "region" in Model._meta.fields:
+        own.append(Model.region.in_(regions))
+    if own:
+        clauses.append(level.in_(OPEN_LEVELS) & _any(own))
+    if verb == "view":
+        clauses.append(grant_clause(actor, Model, spec))
+    return _any(clauses)
+
+
+def grant_clause(actor, Model, spec):
+    """Rows lent to the actor by a borrow request that is lent and not yet due.
+
+    Access stops at the due time without any job running: the clause compares
+    with the clock on every query (issue 5).
+    """
+    from portal.registry import get as get_spec
+    borrow = get_spec("borrow_request")
+    emp = actor.employee_id
+    if borrow is None or not emp:
+        return None
+    from models import BorrowItem, BorrowRequest
+    lent = (BorrowItem.select(BorrowItem.record_id)
+            .join(BorrowRequest)
+            .where(BorrowItem.register == spec.name,
+                   BorrowRequest.borrower == emp,
+                   BorrowRequest.state == "lent",
+                   BorrowRequest.due_at > clock.now(),
+                   BorrowRequest.deleted_at.is_null()))
+    return Model.id.in_(lent)
+
+
+def row_filter(actor, Model, verb="view"):
+    """The expression of rows `actor` may `verb` in register `Model`."""
+    spec = spec_for(Model)
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return FALSE
+    if spec is None or spec.row_scope == "all":
+        return TRUE
+    if spec.row_scope == "archive":
+        return _archive_rule(actor, Model, spec, verb)
+    if actor.role_keys.intersection(spec.all_rows_roles):
+        return TRUE
+    clauses = _department_clauses(actor, Model, spec.dept_fields, spec.person_fields)
+    if "created_by" in Model._meta.fields:
+        clauses.append(Model.created_by == actor.id)
+    return _any(clauses)
+
+
+def scoped(actor, Model, verb="view", include_deleted=False):
+    """Model.select() limited to the rows `actor` may `verb` (and not deleted)."""
+    query = Model.select().where(row_filter(actor, Model, verb))
+    if not include_deleted and "deleted_at" in Model._meta.fields:
+        query = query.where(Model.deleted_at.is_null())
+    return query
+
+
+def active_loan(actor, spec, record_id):
+    """The lent, unexpired borrow request that lets `actor` read that record."""
+    from portal.registry import get as get_spec
+    emp = actor.employee_id
+    if get_spec("borrow_request") is None or not emp:
+        return None
+    from models import BorrowItem, BorrowRequest
+    return (BorrowRequest.select().join(BorrowItem)
+            .where(BorrowItem.register == spec.name, BorrowItem.record_id == record_id,
+                   BorrowRequest.borrower == emp, BorrowRequest.state == "lent",
+                   BorrowRequest.due_at > clock.now(), BorrowRequest.deleted_at.is_null())
+            .first())

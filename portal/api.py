@@ -1,0 +1,296 @@
+"""The JSON API, generated from the same register metadata and permissions
+as the HTML portal.
+
+Clients authenticate with `Authorization: Bearer <token>` or the session
+cookie plus an X-CSRFToken header for writes. Register names are the
+snake_case model names; fields are model field names; foreign keys are ids;
+choices are codes. A row the caller may not read is 404 on every path.
+"""
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import Blueprint, g, jsonify, request
+from flask_login import current_user
+from peewee import (BooleanField, DateField, DateTimeField, DecimalField,
+                    FloatField, ForeignKeyField, IntegerField, TextField)
+
+import permissions
+from permissions import rules
+
+from . import registry, services
+from .formdata import bind
+from .i18n import gettext
+from .security import csrf
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+
+def json_error(status, message, errors=None):
+    body = {"error": message, "status": status}
+    if errors:
+        body["errors"] = errors
+    return jsonify(body), status
+
+
+class BadRequest(Exception):
+    def __init__(self, message, errors=None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors
+
+
+@bp.errorhandler(BadRequest)
+def _bad_request(err):
+    return json_error(400, err.message, err.errors)
+
+
+@bp.before_request
+def _authenticate():
+    if not current_user.is_authenticated:
+        return json_error(401, gettext("需要登录或有效的 API 令牌。"))
+    if request.method not in ("GET", "HEAD", "OPTIONS") and g.get("api_token") is None:
+        csrf.protect()     # session-cookie clients send X-CSRFToken
+    if g.get("api_token") is not None:
+        from .accounts import ApiToken
+        from .clock import now
+        ApiToken.update(last_used_at=now()).where(ApiToken.id == g.api_token.id).execute()
+    return None
+
+
+# Serialization ----------------------------------------------------------------
+
+def plain(value):
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def serialize(spec, row) -> dict:
+    out = {"id": row.id}
+    for field in spec.model._meta.sorted_fields:
+        if field.name in ("id", "deleted_by"):
+            continue
+        if isinstance(field, ForeignKeyField):
+            out[field.name] = row.__data__.get(field.name)
+        else:
+            out[field.name] = plain(getattr(row, field.name))
+    return out
+
+
+# Lookup helpers -----------------------------------------------------------------
+
+def spec_or_404(name):
+    spec = registry.get(name)
+    if spec is None:
+        raise permissions.NotFound()
+    return spec
+
+
+def row_or_404(spec, pk, verb="view", include_deleted=False):
+    model = spec.model
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise permissions.NotFound()
+    if not 0 < pk < 2 ** 63:
+        raise permissions.NotFound()
+    query = model.select().where(rules.row_filter(current_user, model, verb), model.id == pk)
+    if not include_deleted:
+        query = query.where(model.deleted_at.is_null())
+    row = query.first()
+    if row is None:
+        raise permissions.NotFound()
+    return row
+
+
+def view_for(spec):
+    from admin_views import VIEWS
+    return VIEWS[spec.name]
+
+
+def coerce_param(field, raw):
+    """A query-string value typed like `field`, or BadRequest."""
+    try:
+        if isinstance(field, ForeignKeyField) or isinstance(field, IntegerField):
+            value = int(raw)
+            if not -2 ** 63 < value < 2 ** 63:
+                raise ValueError
+            return value
+        if isinstance(field, BooleanField):
+            if raw.lower() in ("1", "true", "yes", "y"):
+                return True
+            if raw.lower() in ("0", "false", "no", "n"):
+                return False
+            raise ValueError
+        if isinstance(field, DateTimeField):
+            return datetime.fromisoformat(raw)
+        if isinstance(field, DateField):
+            return date.fromisoformat(raw)
+        if isinstance(field, (DecimalField, FloatField)):
+            return Decimal(raw)
+        if field.choices and raw not in {c for c, _ in field.choices}:
+            raise ValueError
+        if "\x00" in raw:
+            raise ValueError
+        return raw
+    except (ValueError, ArithmeticError):
+        raise BadRequest(gettext("参数 %(name)s 的值无效。", name=field.name),
+                         {field.name: gettext("值无效：%(value)s", value=raw[:50])})
+
+
+def list_query(spec, args, verb="view"):
+    """Scope, search (`q`), field filters and sort (`sort=[-]field`)."""
+    from admin_views import listing
+    model = spec.model
+    archived = args.get("archived") == "1" and permissions.can(current_user, "delete", model)
+    query = model.select().where(rules.row_filter(current_user, model, "delete" if archived else verb))
+    query = query.where(model.deleted_at.is_null(False) if archived else model.deleted_at.is_null())
+    if args.get("q"):
+        query = listing.search(query, spec, args["q"])
+    for key in args:
+        if key in ("q", "page", "per_page", "sort", "archived"):
+            continue
+        field = spec.fields.get(key)
+        if field is None or isinstance(field, TextField):
+            raise BadRequest(gettext("不支持按 %(name)s 筛选。", name=key[:40]))
+        values = [coerce_param(field, v) for v in args.getlist(key)]
+        query = query.where(field.in_(values) if len(values) > 1 else field == values[0])
+    sort = args.get("sort", "")
+    desc = sort.startswith("-")
+    name = sort.lstrip("-") or None
+    if name is not None and name not in spec.fields:
+        raise BadRequest(gettext("无效的排序字段：%(name)s", name=name[:40]))
+    return query, [(name, desc)] if name else [spec.default_sort]
+
+
+def paging(args, max_per_page):
+    try:
+        page = int(args.get("page", 1))
+        per_page = int(args.get("per_page", 20))
+    except ValueError:
+        raise BadRequest(gettext("page 和 per_page 必须是整数。"))
+    if page < 1 or page > 10 ** 7:
+        raise BadRequest(gettext("page 超出范围。"))
+    if per_page < 1 or per_page > max_per_page:
+        raise BadRequest(gettext("per_page 必须在 1 到 %(n)s 之间。", n=max_per_page))
+    return page, per_page
+
+
+# Routes ----------------------------------------------------------------------------
+
+@bp.get("/me")
+def me():
+    emp = current_user.employee
+    return jsonify({
+        "id": current_user.id, "username": current_user.username,
+        "employee_id": emp.id if emp else None, "employee_name": emp.name if emp else None,
+        "department_id": emp.dept_id if emp else None,
+        "department": emp.dept.name if emp else None,
+        "roles": sorted(current_user.role_keys), "locale": current_user.locale,
+    })
+
+
+@bp.get("/registers")
+def registers():
+    out = []
+    for spec in registry.all_specs():
+        verbs = permissions.allowed_verbs(current_user, spec.model)
+        if "view" in verbs:
+            out.append(spec.describe(verbs))
+    return jsonify({"registers": out})
+
+
+@bp.get("/<name>")
+def list_records(name):
+    from flask import current_app
+    from admin_views import listing
+    spec = spec_or_404(name)
+    permissions.require(current_user, "view", spec.model)
+    query, sort = list_query(spec, request.args)
+    page, per_page = paging(request.args, current_app.config["API_MAX_PER_PAGE"])
+    total = query.count()
+    query = listing.order(query, spec, sort, {})
+    rows = list(query.limit(per_page).offset((page - 1) * per_page))
+    from .confidential import note_reads
+    note_reads(current_user, spec, rows, how="api")
+    return jsonify({"items": [serialize(spec, r) for r in rows], "total": total,
+                    "page": page, "per_page": per_page})
+
+
+@bp.get("/<name>/<int:pk>")
+def get_record(name, pk):
+    spec = spec_or_404(name)
+    permissions.require(current_user, "view", spec.model)
+    row = row_or_404(spec, pk)
+    from .confidential import note_reads
+    note_reads(current_user, spec, [row], how="api")
+    return jsonify(serialize(spec, row))
+
+
+@bp.post("/<name>")
+def create_record(name):
+    spec = spec_or_404(name)
+    permissions.require(current_user, "create", spec.model)
+    payload = request.get_json(silent=True)
+    view = view_for(spec)
+    defaults = services.defaults_for(current_user, spec)
+    form, _ = bind(view._create_form_class, spec, payload, base_data=defaults)
+    values = {n: form[n].data for n in spec.editable_fields() if n in form}
+    row = services.create(current_user, spec.model, values)
+    return jsonify(serialize(spec, row)), 201
+
+
+@bp.route("/<name>/<int:pk>", methods=["PATCH"])
+def update_record(name, pk):
+    spec = spec_or_404(name)
+    permissions.require(current_user, "edit", spec.model)
+    row = row_or_404(spec, pk, "edit")
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or "version" not in payload:
+        raise BadRequest(gettext("请在请求中提供当前版本号 version（乐观锁）。"),
+                         {"version": gettext("必填。")})
+    view = view_for(spec)
+    form, provided = bind(view._edit_form_class, spec, payload, base_obj=row,
+                          extra_allowed=("version",))
+    values = {n: form[n].data for n in provided}
+    services.update(current_user, row, values, payload.get("version"))
+    return jsonify(serialize(spec, row_or_404(spec, pk)))
+
+
+@bp.route("/<name>/<int:pk>", methods=["DELETE"])
+def delete_record(name, pk):
+    spec = spec_or_404(name)
+    permissions.require(current_user, "delete", spec.model)
+    row = row_or_404(spec, pk, "delete")
+    services.soft_delete(current_user, row)
+    return "", 204
+
+
+@bp.post("/<name>/<int:pk>/restore")
+def restore_record(name, pk):
+    spec = spec_or_404(name)
+    permissions.require(current_user, "delete", spec.model)
+    row = row_or_404(spec, pk, "delete", include_deleted=True)
+    services.restore(current_user, row)
+    return jsonify(serialize(spec, row_or_404(spec, pk)))
+
+
+@bp.post("/<name>/<int:pk>/<action>")
+def run_action(name, pk, action):
+    spec = spec_or_404(name)
+    workflow = spec.workflow
+    if workflow is None or workflow.transition(action) is None:
+        raise permissions.NotFound()
+    permissions.require(current_user, "view", spec.model)
+    row = row_or_404(spec, pk)
+    payload = request.get_json(silent=True) or {}
+    if not isinstance(payload, dict):
+        raise BadRequest(gettext("请求体必须是 JSON 对象。"))
+    result = workflow.run(current_user, row, action, payload)
+    out_spec = registry.spec_for(type(result)) or spec
+    return jsonify(serialize(out_spec, result))

@@ -1,0 +1,202 @@
+"""Login, logout, password change, language choice; API bearer tokens.
+
+- 5 failed attempts lock the account for 15 minutes (per account; the right
+  password is refused while locked).
+- Sessions hold the user's rotating session token, so logout, a password
+  change or deactivation ends every open session; there is no remember-me.
+- Idle and absolute session limits; `next=` accepts local paths only.
+"""
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import (Blueprint, abort, current_app, flash, g, redirect,
+                   render_template, request, session, url_for)
+from flask_login import (LoginManager, current_user, login_required,
+                         login_user, logout_user)
+
+from . import audit, clock
+from .accounts import ApiToken, User
+from .db import write_transaction
+from .i18n import LOCALES, gettext
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+
+
+def safe_next(target, default="/"):
+    """Only a local path: no scheme, no host, no '//' or backslash tricks."""
+    if not target or not isinstance(target, str):
+        return default
+    target = target.strip()
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return default
+
+
+@login_manager.user_loader
+def load_user(token):
+    user = User.select().where(User.session_token == token).first()
+    if user is None or not user.active:
+        return None
+    return user
+
+
+@login_manager.request_loader
+def load_from_bearer(req):
+    header = req.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    row = ApiToken.lookup(header[7:].strip())
+    if row is None:
+        return None
+    user = row.user
+    if not user.active:
+        return None
+    g.api_token = row
+    return user
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    if request.path.startswith("/api/"):
+        from .api import json_error
+        return json_error(401, gettext("需要登录或有效的 API 令牌。"))
+    return redirect(url_for("auth.login", next=request.full_path if request.query_string
+                            else request.path))
+
+
+def check_session_age():
+    """Idle and absolute session limits (checked on every request)."""
+    if not current_user.is_authenticated or g.get("api_token") is not None:
+        return None
+    now = clock.now().timestamp()
+    started = session.get("login_at", now)
+    seen = session.get("seen_at", now)
+    cfg = current_app.config
+    if (now - seen > cfg["SESSION_IDLE_MINUTES"] * 60
+            or now - started > cfg["SESSION_ABSOLUTE_HOURS"] * 3600):
+        logout_user()
+        session.clear()
+        flash(gettext("会话已超时，请重新登录。"), "warning")
+        if request.path.startswith("/api/"):
+            from .api import json_error
+            return json_error(401, gettext("会话已超时，请重新登录。"))
+        return redirect(url_for("auth.login", next=request.path))
+    session["seen_at"] = now
+    return None
+
+
+def _lock_message(user):
+    minutes = max(1, int((user.locked_until - clock.now()).total_seconds() // 60) + 1)
+    return gettext("该账号因多次密码错误已被锁定，请 %(minutes)s 分钟后再试。", minutes=minutes)
+
+
+def attempt_login(username, password):
+    """Returns (user, None) or (None, message). Counts failures per account."""
+    cfg = current_app.config
+    user = User.select().where(User.username == username).first()
+    generic = gettext("用户名或密码错误。")
+    if user is None:
+        return None, generic
+    now = clock.now()
+    if user.locked_until and user.locked_until > now:
+        return None, _lock_message(user)
+    if not user.check_password(password):
+        with write_transaction():
+            fresh = User.get_by_id(user.id)
+            fresh.failed_logins += 1
+            if fresh.failed_logins >= cfg["LOGIN_MAX_FAILURES"]:
+                fresh.locked_until = now + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
+                fresh.failed_logins = 0
+                fresh.save()
+                audit.record(None, "lock", "user_account", record_id=user.id, record_no=user.username,
+                             comment=gettext("连续 %(n)s 次密码错误，锁定账号", n=cfg["LOGIN_MAX_FAILURES"]))
+                return None, _lock_message(fresh)
+            fresh.save()
+        return None, generic
+    if not user.active:
+        return None, gettext("该账号已停用，无法登录。")
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    user.save()
+    return user, None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    next_url = safe_next(request.values.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_url)
+    error = None
+    username = ""
+    if request.method == "POST":
+        username = (request.form.get("username") or "").strip()[:60]
+        password = request.form.get("password") or ""
+        user, error = attempt_login(username, password)
+        if user is not None:
+            session.clear()
+            login_user(user, remember=False)
+            session["login_at"] = session["seen_at"] = clock.now().timestamp()
+            audit.record(user, "login", "user_account", record_id=user.id, record_no=user.username)
+            return redirect(next_url)
+    return render_template("auth/login.html", error=error, username=username, next=next_url), \
+        (401 if error else 200)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    user = User.get_by_id(current_user.id)
+    user.rotate_session()
+    user.save()
+    audit.record(current_user, "logout", "user_account", record_id=user.id, record_no=user.username)
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    error = None
+    if request.method == "POST":
+        old = request.form.get("old_password") or ""
+        new = request.form.get("new_password") or ""
+        again = request.form.get("new_password2") or ""
+        user = User.get_by_id(current_user.id)
+        if not user.check_password(old):
+            error = gettext("原密码不正确。")
+        elif len(new) < 8:
+            error = gettext("新密码至少 8 个字符。")
+        elif new != again:
+            error = gettext("两次输入的新密码不一致。")
+        else:
+            user.set_password(new)
+            user.rotate_session()        # other sessions end
+            user.save()
+            audit.record(user, "password", "user_account", record_id=user.id, record_no=user.username)
+            login_user(user)            # this session continues with the new token
+            flash(gettext("密码已修改。"), "success")
+            return redirect(url_for("admin.index"))
+    return render_template("auth/password.html", error=error), (400 if error else 200)
+
+
+@bp.route("/locale", methods=["POST"])
+def set_locale():
+    code = request.form.get("locale")
+    if code not in LOCALES:
+        abort(400)
+    session["locale"] = code
+    if current_user.is_authenticated:
+        User.update(locale=code).where(User.id == current_user.id).execute()
+    return redirect(safe_next(request.form.get("next"), url_for("admin.index")))
+
+
+def init_app(app):
+    login_manager.init_app(app)
+    login_manager.session_protection = "basic"
+    app.register_blueprint(bp)
+    app.before_request(check_session_age)

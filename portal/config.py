@@ -1,0 +1,65 @@
+"""Settings from PORTAL_* environment variables, with safe defaults."""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+LOCALES = ("zh_Hans_CN", "zh_Hant_TW", "en")
+
+
+def _instance_dir() -> Path:
+    path = Path(os.environ.get("PORTAL_INSTANCE", ROOT / "instance"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _secret_key(instance: Path) -> str:
+    """PORTAL_SECRET_KEY, or a key generated once and kept in instance/."""
+    key = os.environ.get("PORTAL_SECRET_KEY")
+    if key:
+        return key
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load(overrides: dict | None = None) -> dict:
+    instance = _instance_dir()
+    default_db = f"sqlite:///{instance / 'portal.db'}"
+    cfg = {
+        "INSTANCE_PATH": str(instance),
+        "DATABASE_URL": os.environ.get("PORTAL_DATABASE_URL", default_db),
+        "SECRET_KEY": _secret_key(instance),
+        "DEFAULT_LOCALE": os.environ.get("PORTAL_LOCALE", "zh_Hans_CN"),
+        "DEMO_PASSWORD": os.environ.get("PORTAL_DEMO_PASSWORD", "demo-pass"),
+        # Login protection (issue: 5 failures lock the account for 15 minutes).
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_LOCK_MINUTES": 15,
+        # Sessions: idle and absolute limits; cookies HttpOnly + SameSite=Lax.
+        "SESSION_IDLE_MINUTES": int(os.environ.get("PORTAL_SESSION_IDLE_MINUTES", 120)),
+        "SESSION_ABSOLUTE_HOURS": int(os.environ.get("PORTAL_SESSION_ABSOLUTE_HOURS", 12)),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("PORTAL_HTTPS", "") == "1",
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        # Clerks fill long forms: the CSRF token lives as long as the session.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_HEADERS": ["X-CSRFToken", "X-CSRF-Token"],
+        "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "PAGE_SIZE": 20,
+        "API_MAX_PER_PAGE": 200,
+        # Import limits (bytes / rows).
+        "IMPORT_MAX_BYTES": int(os.environ.get("PORTAL_IMPORT_MAX_BYTES", 20 * 1024 * 1024)),
+        "IMPORT_MAX_ROWS": int(os.environ.get("PORTAL_IMPORT_MAX_ROWS", 100_000)),
+        "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
+        # werkzeug's scrypt; tests may lower the cost.
+        "PASSWORD_METHOD": "scrypt",
+    }
+    if overrides:
+        cfg.update(overrides)
+    return cfg

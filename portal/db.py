@@ -1,0 +1,83 @@
+"""The database: one proxy, bound by create_app() to the URL of the settings.
+
+SQLite (the default) runs with WAL, foreign keys on and a busy timeout; work
+that reads then writes opens its transaction with BEGIN IMMEDIATE so that two
+writers queue on the lock instead of failing with "database is locked".
+"""
+from contextlib import contextmanager
+
+from peewee import DatabaseProxy, Model, PostgresqlDatabase, SqliteDatabase
+from playhouse.db_url import connect
+
+db = DatabaseProxy()
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 30000,
+    "synchronous": "normal",
+    "cache_size": -64000,
+    "temp_store": "memory",
+}
+
+
+class BaseModel(Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+def open_database(url: str):
+    if url.startswith("sqlite"):
+        database = connect(url, pragmas=SQLITE_PRAGMAS, timeout=30)
+    else:
+        database = connect(url)
+    db.initialize(database)
+    return database
+
+
+def is_sqlite() -> bool:
+    return isinstance(db.obj, SqliteDatabase)
+
+
+def is_postgres() -> bool:
+    return isinstance(db.obj, PostgresqlDatabase)
+
+
+def write_transaction():
+    """A transaction for read-then-write work (numbering, approvals, handover).
+
+    On SQLite the write lock is taken at BEGIN, so concurrent writers wait for
+    each other (busy_timeout) instead of deadlocking on a lock upgrade. Nested
+    calls become savepoints.
+    """
+    if is_sqlite():
+        return db.atomic("IMMEDIATE")
+    return db.atomic()
+
+
+@contextmanager
+def connection():
+    """Open a connection for CLI work outside a request."""
+    opened = db.is_closed()
+    if opened:
+        db.connect()
+    try:
+        yield
+    finally:
+        if opened and not db.is_closed():
+            db.close()
+
+
+def init_app(app):
+    open_database(app.config["DATABASE_URL"])
+
+    @app.before_request
+    def _connect():
+        if db.is_closed():
+            db.connect()
+
+    @app.teardown_appcontext
+    def _close(exc):
+        if not db.is_closed():
+            db.close()

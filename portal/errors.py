@@ -1,0 +1,87 @@
+"""Errors a user can cause get a page (or JSON) in their language; only bugs
+produce a 500, and a 500 never shows database or stack details."""
+import logging
+
+from flask import render_template, request
+from flask_wtf.csrf import CSRFError
+from peewee import DataError, IntegrityError
+from werkzeug.exceptions import HTTPException
+
+import permissions
+
+from .i18n import gettext
+from .services import Conflict, InputError
+
+log = logging.getLogger("portal")
+
+
+def wants_json():
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json")
+
+
+def _titles():
+    return {
+        400: gettext("请求无效"), 401: gettext("需要登录"), 403: gettext("无权访问"),
+        404: gettext("未找到"), 405: gettext("不允许的请求方法"), 409: gettext("操作冲突"),
+        413: gettext("文件过大"), 500: gettext("系统错误"),
+    }
+
+
+def respond(code, message, errors=None):
+    if wants_json():
+        body = {"error": message, "status": code}
+        if errors:
+            body["errors"] = errors
+        from flask import jsonify
+        return jsonify(body), code
+    return render_template("errors/error.html", code=code, title=_titles().get(code, str(code)),
+                           message=message), code
+
+
+def init_app(app):
+    @app.errorhandler(permissions.Forbidden)
+    def forbidden(err):
+        return respond(403, err.message)
+
+    @app.errorhandler(permissions.NotFound)
+    def not_found(err):
+        return respond(404, gettext("记录不存在，或您无权查看。"))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(err):
+        return respond(400, gettext("页面已过期或请求来源无效（CSRF 校验失败），请刷新页面后重试。"))
+
+    @app.errorhandler(InputError)
+    def input_error(err):
+        return respond(400, gettext("输入有误，未保存任何内容。"), errors=err.errors)
+
+    @app.errorhandler(Conflict)
+    def conflict(err):
+        return respond(409, err.message)
+
+    @app.errorhandler(IntegrityError)
+    def integrity(err):
+        log.warning("integrity error on %s: %s", request.path, err)
+        return respond(409, gettext("数据与已有记录冲突（如编号重复或仍被引用），未保存。"))
+
+    @app.errorhandler(DataError)
+    def data_error(err):
+        log.warning("data error on %s: %s", request.path, err)
+        return respond(400, gettext("输入的数据格式或大小超出允许范围，未保存。"))
+
+    @app.errorhandler(HTTPException)
+    def http_error(err):
+        messages = {
+            400: gettext("请求参数无效。"),
+            403: gettext("您没有权限执行此操作。"),
+            404: gettext("页面或记录不存在，或您无权查看。"),
+            405: gettext("不允许的请求方法。"),
+            413: gettext("上传的文件超过大小限制。"),
+        }
+        return respond(err.code or 500, messages.get(err.code, err.description or ""))
+
+    @app.errorhandler(Exception)
+    def unexpected(err):
+        log.exception("unhandled error on %s", request.path)
+        return respond(500, gettext("系统内部错误，已记录。请稍后重试或联系管理员。"))

@@ -1,0 +1,43 @@
+"""Language: Simplified Chinese by default; Traditional Chinese and English
+selectable per user. Our own labels are written in Simplified Chinese in the
+code and translated through the catalogues in portal/translations/."""
+from flask import current_app, request, session
+from flask_babel import Babel, gettext, lazy_gettext, ngettext  # noqa: F401
+from flask_login import current_user
+
+from .config import LOCALES
+
+LOCALE_NAMES = {"zh_Hans_CN": "简体中文", "zh_Hant_TW": "繁體中文", "en": "English"}
+
+babel = Babel()
+
+
+def select_locale() -> str:
+    try:
+        if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
+            return current_user.locale
+    except Exception:  # outside a request or before login is set up
+        pass
+    if request and session.get("locale") in LOCALES:
+        return session["locale"]
+    return current_app.config.get("DEFAULT_LOCALE", "zh_Hans_CN")
+
+
+def tr(text) -> str:
+    """Translate a label written in Simplified Chinese into the user's language."""
+    if text is None:
+        return ""
+    text = str(text)
+    return gettext(text) if text else text
+
+
+def lazy(text):
+    return lazy_gettext(text)
+
+
+def init_app(app):
+    import os
+    here = os.path.dirname(__file__)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=os.path.join(here, "translations"))
+    app.jinja_env.globals.update(tr=tr, LOCALE_NAMES=LOCALE_NAMES)

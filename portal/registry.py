@@ -1,0 +1,274 @@
+"""Register metadata: one `Register` inner class per model in models.py.
+
+Every view, API route, permission row, export, import template and seed
+factory is generated from these specs. A spec is validated when the app
+starts, so a misspelt column fails at boot rather than on a page.
+
+    class Customer(FormRecord):
+        name = CharField(verbose_name="客户名称")
+        ...
+        class Register:
+            label = "客户档案"
+            group = "customers"
+            list_columns = ("record_no", "name", "grade", "region")
+"""
+import re
+
+from peewee import (BooleanField, CharField, DateField, DateTimeField,
+                    DecimalField, FloatField, ForeignKeyField, IntegerField,
+                    TextField)
+
+# Menu groups, in menu order (key, Chinese label).
+GROUPS = (
+    ("customers", "客户档案"),
+    ("service", "客户服务"),
+    ("complaints", "投诉处理"),
+    ("after_sales", "售后服务"),
+    ("reception", "接待管理"),
+    ("engineering", "客户工程"),
+    ("archives", "档案管理"),
+    ("handover", "人事交接"),
+    ("incentives", "奖惩考核"),
+    ("system", "系统管理"),
+)
+GROUP_LABELS = dict(GROUPS)
+
+BASE_VERBS = ("view", "create", "edit", "delete", "export")
+VERB_LABELS = {
+    "view": "查看", "create": "新建", "edit": "编辑", "delete": "删除", "export": "导出",
+    "import": "导入", "print": "打印",
+}
+
+# Fields every record carries that users never type in.
+SYSTEM_FIELDS = ("id", "version", "created_at", "created_by", "updated_at", "updated_by",
+                 "deleted_at", "deleted_by")
+
+_REGISTRY: dict = {}
+
+
+def snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+class Spec:
+    """The resolved metadata of one register."""
+
+    def __init__(self, model, opts):
+        self.model = model
+        get = lambda key, default=None: getattr(opts, key, default)  # noqa: E731
+        self.name = get("name") or snake(model.__name__)
+        self.label = get("label") or model.__name__
+        self.group = get("group", "system")
+        self.domain_ids = tuple(get("domain_ids", ()))
+        self.description = get("description", "")
+        fields = model._meta.fields
+        self.title_field = get("title_field") or next(
+            (f for f in ("name", "title", "subject") if f in fields), "record_no")
+        self.list_columns = tuple(get("list_columns") or self._default_list_columns())
+        self.search = tuple(get("search") or self._default_search())
+        self.filters = tuple(get("filters") or self._default_filters())
+        self.default_sort = get("default_sort", ("id", True))
+        self.lookup_fields = tuple(get("lookup_fields") or
+                                   [f for f in ("record_no", self.title_field) if f in fields])
+        # Lookups offer only rows matching (field, value), e.g. active employees.
+        self.lookup_active = get("lookup_active")
+        self.form_columns = get("form_columns")
+        self.readonly_fields = tuple(get("readonly_fields", ()))
+        # Row rules (permissions/rules.py): "all", "department" or "archive".
+        self.row_scope = get("row_scope", "department")
+        self.dept_fields = tuple(get("dept_fields") or [f for f in ("dept",) if f in fields])
+        # Numbering (R-NUM): "dept" = {abbreviation of the owning department}-{serial:04d},
+        # "yymm" = YYMM-{serial:02d} (complaints), "prefix" = {number_prefix}-{serial:04d}.
+        self.numbering = get("numbering", "dept" if self.dept_fields else "prefix")
+        self.number_prefix = get("number_prefix", self.name[:3].upper())
+        # Fields the paper form requires: filled in, or struck through as not
+        # applicable (000-四 43 单杠划去), never left blank.
+        self.required = tuple(get("required", ()))
+        self.person_fields = tuple(get("person_fields") or self._default_person_fields())
+        self.owner_field = get("owner_field")
+        self.all_rows_roles = tuple(get("all_rows_roles", ("general_manager",)))
+        self.archive = bool(get("archive", False))
+        self.default_confidentiality = get("default_confidentiality", "internal")
+        self.default_retention = get("default_retention", "three_years")
+        self.permissions = dict(get("permissions", {}))
+        self.inlines = tuple(get("inlines", ()))
+        self.parent_field = get("parent_field")   # child rows of a multi-row form
+        self.menu = get("menu", True)
+        self.workflow = get("workflow")
+        self.exportable = get("exportable", True)
+
+    # Defaults --------------------------------------------------------------
+    def _user_fields(self):
+        return [f for f in self.model._meta.sorted_fields if f.name not in SYSTEM_FIELDS]
+
+    def _default_list_columns(self):
+        cols = [f.name for f in self._user_fields()
+                if not isinstance(f, TextField) and f.name != "na_fields"]
+        return cols[:7]
+
+    def _default_search(self):
+        return [f.name for f in self._user_fields()
+                if isinstance(f, (CharField, TextField)) and not f.choices
+                and f.name != "na_fields"][:6]
+
+    def _default_filters(self):
+        out = []
+        for f in self._user_fields():
+            if f.choices or isinstance(f, (DateField, DateTimeField, BooleanField, ForeignKeyField)):
+                out.append(f.name)
+        return out[:8]
+
+    def _default_person_fields(self):
+        from models import Employee  # noqa: WPS433 (models imports this module)
+        return [f.name for f in self.model._meta.sorted_fields
+                if isinstance(f, ForeignKeyField) and f.rel_model is Employee]
+
+    # Introspection ---------------------------------------------------------
+    @property
+    def fields(self):
+        return self.model._meta.fields
+
+    def field(self, name):
+        return self.model._meta.fields[name]
+
+    def label_of(self, name) -> str:
+        field = self.model._meta.fields.get(name)
+        if field is not None and field.verbose_name:
+            return field.verbose_name
+        return FIELD_LABELS.get(name, name)
+
+    def editable_fields(self):
+        """Fields a user may type in, in declaration order."""
+        skip = set(SYSTEM_FIELDS) | {"record_no", "retention_until", "signed_at"} \
+            | set(self.readonly_fields)
+        if self.workflow:
+            skip.add(self.workflow.state_field)
+        if self.parent_field:
+            skip.add(self.parent_field)
+        names = self.form_columns or [f.name for f in self.model._meta.sorted_fields]
+        return [n for n in names if n not in skip]
+
+    def verbs(self):
+        verbs = list(BASE_VERBS)
+        if self.workflow:
+            for verb in self.workflow.verbs():
+                if verb not in verbs:
+                    verbs.append(verb)
+        return verbs
+
+    def validate(self):
+        fields = self.model._meta.fields
+        for attr in ("list_columns", "search", "filters", "lookup_fields", "dept_fields",
+                     "person_fields", "readonly_fields", "required"):
+            for name in getattr(self, attr):
+                if name not in fields:
+                    raise ValueError(f"{self.name}: {attr} names unknown field {name!r}")
+        for name in self.search + self.lookup_fields:
+            if not isinstance(fields[name], (CharField, TextField)):
+                raise ValueError(f"{self.name}: cannot search non-text field {name!r}")
+        if self.group not in GROUP_LABELS:
+            raise ValueError(f"{self.name}: unknown menu group {self.group!r}")
+        if self.owner_field and self.owner_field not in fields:
+            raise ValueError(f"{self.name}: owner_field {self.owner_field!r} unknown")
+        if self.form_columns:
+            for name in self.form_columns:
+                if name not in fields:
+                    raise ValueError(f"{self.name}: form column {name!r} unknown")
+        for verb, roles in self.permissions.items():
+            if not isinstance(roles, (tuple, list, set, frozenset)):
+                raise ValueError(f"{self.name}: permissions[{verb!r}] must be a list of roles")
+
+    def describe(self, verbs=None) -> dict:
+        """What GET /api/v1/registers and `portal registers --json` print."""
+        from .i18n import tr
+        return {
+            "name": self.name,
+            "label": tr(self.label),
+            "group": self.group,
+            "group_label": tr(GROUP_LABELS[self.group]),
+            "url": f"/{self.name}/",
+            "domain_ids": list(self.domain_ids),
+            "fields": [describe_field(self, f) for f in self.model._meta.sorted_fields
+                       if f.name not in ("deleted_by",)],
+            "verbs": sorted(verbs) if verbs is not None else self.verbs(),
+            "workflow": self.workflow.describe() if self.workflow else None,
+        }
+
+
+FIELD_LABELS = {
+    "id": "ID", "version": "版本", "created_at": "创建时间", "created_by": "创建人",
+    "updated_at": "修改时间", "updated_by": "修改人", "deleted_at": "删除时间", "deleted_by": "删除人",
+}
+
+
+def field_type(field) -> str:
+    if isinstance(field, ForeignKeyField):
+        return "foreign_key"
+    if field.choices:
+        return "choice"
+    for klass, name in ((BooleanField, "boolean"), (DateTimeField, "datetime"),
+                        (DateField, "date"), (DecimalField, "decimal"), (FloatField, "number"),
+                        (IntegerField, "integer"), (TextField, "text"), (CharField, "string")):
+        if isinstance(field, klass):
+            return name
+    return "string"
+
+
+def is_required(field) -> bool:
+    return not field.null and field.default is None and field.name != "id"
+
+
+def describe_field(spec, field) -> dict:
+    from .i18n import tr
+    out = {
+        "name": field.name,
+        "label": tr(spec.label_of(field.name)),
+        "type": field_type(field),
+        "required": is_required(field) and field.name not in SYSTEM_FIELDS
+        and field.name != "record_no",
+        "read_only": field.name not in spec.editable_fields(),
+    }
+    if field.choices:
+        out["choices"] = [{"code": c, "label": tr(label)} for c, label in field.choices]
+    if isinstance(field, ForeignKeyField):
+        target = spec_for(field.rel_model)
+        out["target"] = target.name if target else field.rel_model._meta.table_name
+    if isinstance(field, CharField):
+        out["max_length"] = field.max_length
+    return out
+
+
+# Registry ---------------------------------------------------------------
+
+def discover(module):
+    """Build a Spec for every model of `module` that declares `class Register`."""
+    from peewee import Model
+    found = {}
+    for obj in vars(module).values():
+        if isinstance(obj, type) and issubclass(obj, Model) and "Register" in obj.__dict__:
+            spec = Spec(obj, obj.__dict__["Register"])
+            if spec.name in found:
+                raise ValueError(f"two registers named {spec.name}")
+            obj._spec = spec
+            found[spec.name] = spec
+    _REGISTRY.clear()
+    _REGISTRY.update(found)
+    for spec in found.values():
+        spec.validate()
+        if spec.workflow:
+            spec.workflow.bind(spec)
+    return found
+
+
+def all_specs():
+    order = {key: i for i, (key, _) in enumerate(GROUPS)}
+    return sorted(_REGISTRY.values(), key=lambda s: (order[s.group], s.domain_ids[:1] or ("~",), s.name))
+
+
+def get(name):
+    return _REGISTRY.get(name)
+
+
+def spec_for(model):
+    spec = model.__dict__.get("_spec")
+    return spec if spec is not None and spec.name in _REGISTRY else None

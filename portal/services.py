@@ -1,0 +1,266 @@
+"""Create, edit, soft-delete and restore register records.
+
+The one path every writer takes (admin forms, JSON API, import, seed): it
+checks permission, applies defaults, numbering and field rules, writes in one
+transaction with an optimistic-lock check, and records the audit event in
+that same transaction.
+"""
+import re
+from datetime import date, datetime
+from decimal import Decimal
+
+from peewee import CharField, ForeignKeyField, TextField
+
+import permissions
+from permissions import rules
+
+from . import audit, numbering
+from .clock import now, today
+from .db import write_transaction
+from .i18n import gettext, tr
+from .registry import SYSTEM_FIELDS, spec_for
+
+# NUL and C0/C1 control characters other than tab and line breaks; bidi
+# overrides that can disguise text. They are refused with a clear message.
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+class InputError(Exception):
+    """400: bad input; `errors` maps field names (or "__all__") to messages."""
+
+    def __init__(self, errors):
+        if isinstance(errors, str):
+            errors = {"__all__": errors}
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class Conflict(Exception):
+    """409: the record changed meanwhile, or the action does not fit its state."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def stale_message():
+    return gettext("该记录已被他人修改（版本已变化），您的修改未保存。请刷新后重新编辑。")
+
+
+# Values ----------------------------------------------------------------------
+
+def snapshot(row, names=None) -> dict:
+    """Plain values of a record's fields (FKs as ids), for audit diffs."""
+    out = {}
+    for field in type(row)._meta.sorted_fields:
+        if names is not None and field.name not in names:
+            continue
+        if isinstance(field, ForeignKeyField):
+            out[field.name] = row.__data__.get(field.name)
+        else:
+            out[field.name] = audit.plain(getattr(row, field.name))
+    return out
+
+
+def diff(before: dict, after: dict) -> dict:
+    skip = {"version", "updated_at", "updated_by"}
+    return {k: [before.get(k), v] for k, v in after.items()
+            if k not in skip and before.get(k) != v}
+
+
+def defaults_for(actor, spec) -> dict:
+    """Sensible defaults of a new record: today, the user as filler, the
+    user's department, the register's retention and confidentiality."""
+    emp = actor.employee if actor is not None else None
+    fields = spec.fields
+    out = {}
+    if emp is not None:
+        for name in ("filled_by",):
+            if name in fields:
+                out[name] = emp
+        for name in spec.dept_fields[:1]:
+            out[name] = emp.dept
+    if "filled_at" in fields:
+        out["filled_at"] = today()
+    if "retention_class" in fields:
+        out["retention_class"] = spec.default_retention
+    if "confidentiality" in fields:
+        out["confidentiality"] = spec.default_confidentiality
+    hook = getattr(spec.model, "defaults", None)
+    if hook is not None:
+        out.update(hook(actor) or {})
+    return out
+
+
+def empty(value) -> bool:
+    return value is None or value == "" or value == [] or (isinstance(value, str) and not value.strip())
+
+
+# Validation --------------------------------------------------------------------
+
+def validate(actor, spec, row, is_new):
+    """Field rules shared by every path. Raises InputError listing every problem."""
+    errors = {}
+    for field in type(row)._meta.sorted_fields:
+        value = getattr(row, field.name, None) if not isinstance(field, ForeignKeyField) \
+            else row.__data__.get(field.name)
+        if isinstance(field, (CharField, TextField)) and isinstance(value, str):
+            if _BAD_CHARS.search(value):
+                errors[field.name] = gettext("含有不允许的控制字符（如 NUL、方向控制符），请删除后重试。")
+            elif isinstance(field, CharField) and field.max_length and len(value) > field.max_length:
+                errors[field.name] = gettext("长度不能超过 %(n)s 个字符。", n=field.max_length)
+        if field.choices and not empty(value):
+            if value not in {c for c, _ in field.choices}:
+                errors[field.name] = gettext("无效的选项：%(value)s", value=value)
+        if (not field.null and field.default is None and field.name not in SYSTEM_FIELDS
+                and field.name != "record_no" and empty(value)):
+            errors.setdefault(field.name, gettext("此项为必填项。"))
+    # 000-四 43: a required item is filled in or struck through, never left blank.
+    na = set(getattr(row, "na_fields", None) or [])
+    for name in spec.required:
+        if empty(getattr(row, name, None)) and name not in na:
+            errors.setdefault(name, gettext("此项必须填写；确实无法填写时，请在「不适用项」中将其划去。"))
+    check = getattr(row, "check", None)
+    if check is not None:
+        for name, message in (check(actor, is_new) or {}).items():
+            errors.setdefault(name, message)
+    if errors:
+        raise InputError(errors)
+
+
+def _assign(row, spec, values):
+    editable = set(spec.editable_fields())
+    unknown = [k for k in values if k not in editable]
+    if unknown:
+        raise InputError({k: gettext("该字段不可修改。") for k in unknown})
+    for name, value in values.items():
+        if isinstance(value, str) and spec.fields[name].__class__ is not TextField:
+            value = value.strip()
+        setattr(row, name, value)
+
+
+def _derive(actor, row):
+    hook = getattr(row, "derive", None)
+    if hook is not None:
+        hook(actor)
+
+
+# Writes --------------------------------------------------------------------------
+
+def create(actor, model, values, on_saved=None, audit_action="create", comment=None):
+    """Create a record of register `model` from typed `values` (field -> value)."""
+    spec = spec_for(model)
+    permissions.require(actor, "create", model)
+    with write_transaction():
+        row = model()
+        for name, value in defaults_for(actor, spec).items():
+            setattr(row, name, value)
+        _assign(row, spec, values)
+        _derive(actor, row)
+        validate(actor, spec, row, is_new=True)
+        row.record_no = numbering.assign(spec, row)
+        row.created_by = actor.id
+        row.created_at = now()
+        row.version = 1
+        row.save(force_insert=True)
+        extra = on_saved(row) if on_saved else None
+        changes = {k: [None, v] for k, v in snapshot(row).items()
+                   if v not in (None, "", [], False) and k not in ("id", "version", "created_at", "created_by")}
+        if extra:
+            changes.update(extra)
+        audit.record(actor, audit_action, spec.name, row, changes=changes, comment=comment)
+    return row
+
+
+def update(actor, row, values, version, on_saved=None, audit_action="edit", comment=None,
+           check_permission=True):
+    """Save `values` on `row` if it is still at `version`; else Conflict."""
+    model = type(row)
+    spec = spec_for(model)
+    if check_permission:
+        permissions.require(actor, "edit", model, row)
+    try:
+        version = int(version)
+    except (TypeError, ValueError):
+        raise InputError({"version": gettext("缺少或无效的版本号（version）。")})
+    with write_transaction():
+        current = model.select().where(model.id == row.id).first()
+        if current is None or current.deleted_at is not None:
+            raise permissions.NotFound()
+        if current.version != version:
+            raise Conflict(stale_message())
+        before = snapshot(current)
+        _assign(current, spec, values)
+        _derive(actor, current)
+        validate(actor, spec, current, is_new=False)
+        changes = diff(before, snapshot(current))
+        if changes or on_saved:
+            data = {name: getattr(current, name) for name in changes}
+            data.update(version=version + 1, updated_at=now(), updated_by=actor.id)
+            n = (model.update(**data)
+                 .where(model.id == row.id, model.version == version).execute())
+            if n != 1:
+                raise Conflict(stale_message())
+            current.version = version + 1
+            extra = on_saved(current) if on_saved else None
+            if extra:
+                changes.update(extra)
+        if changes:
+            audit.record(actor, audit_action, spec.name, current, changes=changes, comment=comment)
+    row.__data__.update(current.__data__)
+    row.version = current.version
+    return row
+
+
+def soft_delete(actor, row, comment=None):
+    model = type(row)
+    spec = spec_for(model)
+    permissions.require(actor, "delete", model, row)
+    with write_transaction():
+        n = (model.update(deleted_at=now(), deleted_by=actor.id, version=model.version + 1)
+             .where(model.id == row.id, model.deleted_at.is_null()).execute())
+        if n != 1:
+            raise Conflict(gettext("该记录已被删除。"))
+        audit.record(actor, "delete", spec.name, row, comment=comment)
+    return row
+
+
+def restore(actor, row, comment=None):
+    """Bring back an archived (soft-deleted) record: needs the delete permission."""
+    model = type(row)
+    spec = spec_for(model)
+    permissions.require(actor, "delete", model)
+    with write_transaction():
+        visible = (model.select(model.id)
+                   .where(rules.row_filter(actor, model, "delete"), model.id == row.id).exists())
+        if not visible:
+            raise permissions.NotFound()
+        n = (model.update(deleted_at=None, deleted_by=None, version=model.version + 1)
+             .where(model.id == row.id, model.deleted_at.is_null(False)).execute())
+        if n != 1:
+            raise Conflict(gettext("该记录未被删除，无需恢复。"))
+        audit.record(actor, "restore", spec.name, row, comment=comment)
+    return row
+
+
+def display(spec, name, value) -> str:
+    """A field value as the user reads it (choice labels translated)."""
+    field = spec.fields.get(name)
+    if value is None or value == "":
+        return ""
+    if field is not None and field.choices:
+        return tr(dict(field.choices).get(value, value))
+    if isinstance(value, bool):
+        return gettext("是") if value else gettext("否")
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, list):
+        options = dict(getattr(field, "options", None) or [])
+        if hasattr(field, "choices_for"):
+            options = dict(field.choices_for(spec.model))
+        return "、".join(tr(options.get(v, v)) for v in value)
+    return str(value)

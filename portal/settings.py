@@ -1,0 +1,57 @@
+"""Configurable figures (DOMAIN.md R-CFG): where the regulations of the
+different source companies differ, the figure is a setting seeded with the
+documents' value and editable by the administrator, never a hard-coded number.
+"""
+from decimal import Decimal
+
+from flask import g, has_request_context
+
+# key: (value, kind, label, source)
+DEFAULTS = {
+    "retention_years_default": ("3", "int", "默认保存年限（年）", "000-四 441"),
+    "retention_years_complaint": ("1", "int", "投诉记录保存年限（年）", "002 篇一 (五)3"),
+    "retention_years_product": ("10", "int", "与产品寿命周期一致的保存年限（年）", "000-四 442"),
+}
+
+
+def ensure_settings():
+    from models import Setting
+    existing = {s.key for s in Setting.select(Setting.key)}
+    for key, (value, kind, label, source) in DEFAULTS.items():
+        if key not in existing:
+            from .numbering import next_value
+            serial = next_value("setting:CS")
+            Setting.create(record_no=f"CS-{serial:04d}", key=key, value=value, kind=kind,
+                           label=label, source=source)
+
+
+def _cache():
+    return g.setdefault("_settings", {}) if has_request_context() else {}
+
+
+def get(key, default=None):
+    cache = _cache()
+    if key in cache:
+        return cache[key]
+    from models import Setting
+    row = Setting.select().where(Setting.key == key, Setting.deleted_at.is_null()).first()
+    if row is None:
+        raw, kind = (DEFAULTS[key][0], DEFAULTS[key][1]) if key in DEFAULTS else (default, "text")
+    else:
+        raw, kind = row.value, row.kind
+    value = convert(raw, kind)
+    cache[key] = value
+    return value
+
+
+def convert(raw, kind):
+    if raw is None:
+        return None
+    try:
+        if kind == "int":
+            return int(raw)
+        if kind == "decimal":
+            return Decimal(raw)
+    except (ValueError, ArithmeticError):
+        return None
+    return raw

@@ -1,0 +1,31 @@
+"""Template helpers shared by every page."""
+from flask_babel import get_locale
+from flask_login import current_user
+
+from .i18n import tr
+
+ACTION_LABELS = {
+    "create": "新建", "edit": "修改", "delete": "删除", "restore": "恢复", "read": "查阅",
+    "export": "导出", "login": "登录", "logout": "退出", "lock": "锁定",
+}
+
+
+def current_user_roles():
+    from permissions.roles import ROLE_NAMES
+    if not current_user.is_authenticated:
+        return ""
+    return "、".join(tr(ROLE_NAMES.get(k, k)) for k in sorted(current_user.role_keys))
+
+
+def html_lang():
+    locale = str(get_locale() or "zh_Hans_CN")
+    return {"zh_Hans_CN": "zh-CN", "zh_Hant_TW": "zh-TW"}.get(locale, "en")
+
+
+def action_label(action):
+    return ACTION_LABELS.get(action, action)
+
+
+def init_app(app):
+    app.jinja_env.globals.update(current_user_roles=current_user_roles, html_lang=html_lang,
+                                 action_label=action_label)

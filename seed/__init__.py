@@ -1,0 +1,125 @@
+"""Demo data: one user per role and realistic, consistent Chinese records.
+
+`seed_demo()` builds the organisation (departments, regions, employees, demo
+users) and then fills the registers through `portal.services`, acting as the
+demo user whose role files that register, so the demo exercises the same
+permissions, numbering and audit as real use.
+"""
+import random
+from datetime import date, timedelta
+
+from flask import current_app
+
+from portal import clock, services
+from portal.accounts import User, create_user, hash_password
+
+from . import data
+
+DEMO_USERS = (
+    # username, employee name, department abbr, roles, position
+    ("admin", "系统管理员", "XX", ("admin",), "系统管理员"),
+    ("clerk", "刘静", "YX", ("sales_clerk", "archivist"), "销售内勤"),
+    ("sales", "张伟", "XS1", ("salesperson",), "业务员"),
+    ("sales2", "李娜", "XS1", ("salesperson",), "业务员"),
+    ("regional", "王强", "XS1", ("regional_manager", "sales_supervisor"), "区域经理"),
+    ("salesmgr", "陈明", "XS1", ("sales_manager",), "销售经理"),
+    ("marketing", "赵敏", "YX", ("marketing_head",), "营销部部长"),
+    ("gm", "周建国", "ZJB", ("general_manager",), "总经理"),
+    ("hr", "孙丽", "RL", ("hr",), "人力资源主管"),
+    ("quality", "吴刚", "PZ", ("quality_dept",), "品质部经理"),
+    ("service", "郑磊", "KF", ("after_sales",), "售后服务中心主任"),
+    ("reception", "冯静", "XZ", ("admin_dept",), "行政管理部经理"),
+)
+# Heads of department (by username or employee name).
+HEADS = {"ZJB": "gm", "YX": "marketing", "XS1": "salesmgr", "PZ": "quality", "KF": "service",
+         "XZ": "reception", "RL": "hr", "XS2": "黄涛", "CW": "钱芳", "JS": "孙浩", "XX": "admin"}
+
+
+def users():
+    return {u.username: u for u in User.select()}
+
+
+def seed_organisation(password_hash):
+    """Departments, employees, demo users and regions, inserted directly
+    (they are the precondition of every permission check)."""
+    from models import Department, Employee, Region
+    from portal.numbering import next_value
+
+    def number(prefix):
+        return f"{prefix}-{next_value('seed:' + prefix):04d}"
+
+    depts = {}
+    for name, abbr, parent in data.DEPARTMENTS:
+        depts[abbr] = Department.create(record_no=number("BM"), name=name, abbr=abbr,
+                                        parent=depts.get(parent))
+    emps = {}
+    for username, name, abbr, roles, position in DEMO_USERS:
+        user = create_user(username, None, roles, password_hash=password_hash)
+        emps[username] = Employee.create(record_no=number("YG"), name=name, dept=depts[abbr],
+                                         position=position, user=user, phone=data.phone(len(emps)),
+                                         hired_on=date(2015 + len(emps) % 8, 3, 1))
+    for name, abbr, position in data.OTHER_EMPLOYEES:
+        emps[name] = Employee.create(record_no=number("YG"), name=name, dept=depts[abbr],
+                                     position=position, phone=data.phone(len(emps)),
+                                     hired_on=date(2018, 7, 1))
+    for abbr, who in HEADS.items():
+        Department.update(head=emps[who]).where(Department.id == depts[abbr].id).execute()
+    for username in ("sales", "sales2", "regional"):
+        Employee.update(superior=emps["salesmgr"]).where(Employee.id == emps[username].id).execute()
+    Employee.update(superior=emps["marketing"]).where(
+        Employee.id.in_([emps["salesmgr"].id, emps["clerk"].id, emps["黄涛"].id])).execute()
+    regions = {}
+    for name, abbr, manager in data.REGIONS:
+        regions[name] = Region.create(record_no=number("QY"), name=name, dept=depts[abbr],
+                                      manager=emps[manager])
+    # record numbers of later registers start after the seeded ones
+    from portal.numbering import NumberSeries
+    for prefix, reg in (("BM", "department"), ("YG", "employee"), ("QY", "region")):
+        last = NumberSeries.get(NumberSeries.key == f"seed:{prefix}").last
+        NumberSeries.insert(key=f"{reg}:{prefix}", last=last).on_conflict_replace().execute()
+    return depts, emps, regions
+
+
+def seed_demo():
+    from models import Customer
+    random.seed(20261122)
+    password_hash = hash_password(current_app.config["DEMO_PASSWORD"])
+    depts, emps, regions = seed_organisation(password_hash)
+    u = users()
+    counts = {"departments": len(depts), "employees": len(emps), "regions": len(regions)}
+
+    customers = []
+    for i, (name, kind, role, grade, industry, region) in enumerate(data.CUSTOMERS):
+        owner = data.OWNERS[i % len(data.OWNERS)]
+        dept = depts["XS2"] if owner in ("何平", "黄涛") else depts["XS1"]
+        creator = u["clerk"]
+        level = "restricted" if i % 7 == 3 else ("sealed" if i % 17 == 9 else "internal")
+        values = dict(
+            name=name, customer_kind=kind, channel_role=role, grade=grade,
+            industry_segment=industry, region=regions[region], account_owner=emps[owner],
+            responsible_dept=dept, lifecycle_status=data.LIFECYCLE_CYCLE[i % len(data.LIFECYCLE_CYCLE)],
+            is_key_account=grade == "A", contact_name=data.person(i), phone=data.phone(100 + i),
+            address=data.address(region, i), postcode=f"7{i % 10}{(i * 7) % 10}000",
+            confidentiality=level, custodian=emps["clerk"],
+            invoicing_info=f"{name}\n税号 91610{300000 + i * 97:06d}XY\n开户行 中国工商银行宝鸡分行",
+            business_scope=data.SCOPES[industry or "general"],
+        )
+        customers.append(services.create(creator, Customer, values, comment="演示数据"))
+    counts["customers"] = len(customers)
+
+    from models import CustomerVisitRecord
+    visitors = ("sales", "sales2", "regional")
+    today = clock.today()
+    for i in range(36):
+        cust = customers[i % len(customers)]
+        who = u[visitors[i % 3]]
+        if cust.confidentiality != "internal":
+            cust = customers[(i + 1) % len(customers)]
+        services.create(who, CustomerVisitRecord, dict(
+            customer=cust, visited_at=today - timedelta(days=3 * i + 1), visitor=who.employee,
+            purpose=data.VISIT_PURPOSES[i % len(data.VISIT_PURPOSES)],
+            findings=data.VISIT_FINDINGS[i % len(data.VISIT_FINDINGS)],
+            changes="联系人电话变更，已更新客户档案。" if i % 9 == 0 else None,
+            consolidated=i % 4 == 0), comment="演示数据")
+    counts["visits"] = 36
+    return counts

@@ -1,0 +1,212 @@
+"""Test fixtures: one app per session on a fresh database (SQLite in a temp
+dir, or PostgreSQL when PORTAL_DATABASE_URL is set), reset to the demo
+organisation before every test. Each test builds the records it needs."""
+import os
+import re
+import tempfile
+
+import pytest
+
+_TMP = tempfile.mkdtemp(prefix="portal-test-")
+os.environ.setdefault("PORTAL_INSTANCE", _TMP)
+os.environ.setdefault("PORTAL_SECRET_KEY", "test-secret")
+
+PASSWORD = "demo-pass"
+
+
+@pytest.fixture(scope="session")
+def app():
+    from portal import create_app
+    overrides = {"TESTING": True, "PASSWORD_METHOD": "pbkdf2:sha256:1000",
+                 "DEMO_PASSWORD": PASSWORD}
+    if not os.environ.get("PORTAL_DATABASE_URL"):
+        overrides["DATABASE_URL"] = f"sqlite:///{_TMP}/test.db"
+    app = create_app(overrides)
+    from portal.cli import create_schema
+    from portal.db import connection, db, is_postgres
+    with app.app_context(), connection():
+        if is_postgres():        # a database left by an earlier run starts clean
+            db.drop_tables(list(reversed(_tables())), safe=True, cascade=True)
+        create_schema()
+        _baseline(app)
+    return app
+
+
+_BASELINE = {}
+
+
+def _tables():
+    from portal import all_models
+    return all_models()
+
+
+def _baseline(app):
+    """Seed the organisation once and remember its rows."""
+    from seed import seed_organisation
+    from portal.accounts import hash_password
+    from portal.settings import ensure_settings
+    seed_organisation(hash_password(PASSWORD))
+    ensure_settings()
+    for model in _tables():
+        _BASELINE[model] = list(model.select().dicts())
+
+
+def reset_database():
+    from portal.db import db, is_postgres
+    tables = _tables()
+    with db.atomic():
+        if is_postgres():
+            names = ", ".join(f'"{m._meta.table_name}"' for m in tables)
+            db.execute_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        else:
+            db.execute_sql("PRAGMA defer_foreign_keys = ON")
+            for model in reversed(tables):
+                model.delete().execute()
+        for model in tables:
+            rows = _BASELINE.get(model)
+            if rows:
+                for i in range(0, len(rows), 200):
+                    model.insert_many(rows[i:i + 200]).execute()
+        if is_postgres():
+            for model in tables:
+                table = model._meta.table_name
+                db.execute_sql(
+                    f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+                    f"COALESCE((SELECT MAX(id) FROM \"{table}\"), 0) + 1, false)")
+
+
+@pytest.fixture(autouse=True)
+def fresh(app):
+    from portal import clock
+    from portal.db import connection
+    with app.app_context(), connection():
+        reset_database()
+    clock.set(None)
+    yield
+    clock.set(None)
+
+
+@pytest.fixture
+def db_ctx(app):
+    """An app context with an open connection, for direct model work."""
+    from portal.db import connection
+    with app.test_request_context(), connection():
+        yield
+
+
+# Users and clients ---------------------------------------------------------
+
+def user(username):
+    from portal.accounts import User
+    return User.get(User.username == username)
+
+
+def csrf_token(client):
+    body = client.get("/login").get_data(as_text=True)
+    if "csrf_token" not in body:
+        body = client.get("/password").get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', body).group(1)
+
+
+def login(client, username, password=PASSWORD):
+    token = csrf_token(client)
+    return client.post("/login", data={"username": username, "password": password,
+                                       "csrf_token": token})
+
+
+class Portal:
+    """A logged-in browser session: `get`, and `post` that adds the CSRF token."""
+
+    def __init__(self, app, username):
+        self.client = app.test_client()
+        self.username = username
+        response = login(self.client, username)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        self._token = None
+
+    @property
+    def token(self):
+        if self._token is None:
+            self._token = csrf_token(self.client)
+        return self._token
+
+    def get(self, url, **kw):
+        return self.client.get(url, **kw)
+
+    def post(self, url, data=None, **kw):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.token)
+        return self.client.post(url, data=data, **kw)
+
+
+@pytest.fixture
+def portal(app):
+    """portal('sales') -> a logged-in session of that demo user."""
+    def make(username):
+        return Portal(app, username)
+    return make
+
+
+class Api:
+    """A bearer-token API client of one demo user."""
+
+    def __init__(self, app, username):
+        from portal.accounts import ApiToken
+        from portal.db import connection
+        with app.app_context(), connection():
+            self.token = ApiToken.issue(user(username))
+        self.client = app.test_client()
+        self.headers = {"Authorization": f"Bearer {self.token}"}
+
+    def _call(self, method, url, **kw):
+        headers = dict(self.headers, **kw.pop("headers", {}))
+        return getattr(self.client, method)(url, headers=headers, **kw)
+
+    def get(self, url, **kw):
+        return self._call("get", url, **kw)
+
+    def post(self, url, json=None, **kw):
+        return self._call("post", url, json=json, **kw)
+
+    def patch(self, url, json=None, **kw):
+        return self._call("patch", url, json=json, **kw)
+
+    def delete(self, url, **kw):
+        return self._call("delete", url, **kw)
+
+
+@pytest.fixture
+def api(app):
+    def make(username):
+        return Api(app, username)
+    return make
+
+
+# Record factories -------------------------------------------------------------
+
+@pytest.fixture
+def make(app):
+    """make('customer', actor='clerk', name=...) creates a record through the
+    services layer (permissions, numbering, audit) and returns it."""
+    from portal import registry, services
+    from portal.db import connection
+
+    def create(register, actor="clerk", **values):
+        with app.test_request_context(), connection():
+            spec = registry.get(register)
+            defaults = FACTORY_DEFAULTS.get(register, lambda: {})()
+            defaults.update(values)
+            return services.create(user(actor), spec.model, defaults)
+    return create
+
+
+def _customer_defaults():
+    from models import Employee, Region
+    return {"name": "测试客户", "grade": "B", "region": Region.get(Region.name == "西北区"),
+            "account_owner": Employee.get(Employee.name == "张伟"),
+            "contact_name": "王工", "phone": "029-88886666", "address": "西安市高新路1号"}
+
+
+FACTORY_DEFAULTS = {
+    "customer": _customer_defaults,
+}
