@@ -212,7 +212,7 @@ class Customer(FormRecord):
         filters = ("grade", "customer_kind", "region", "account_owner", "responsible_dept",
                    "lifecycle_status", "confidentiality", "is_key_account", "next_tracking_due")
         required = ("contact_name", "phone", "address")
-        permissions = {"create": SALES, "edit": SALES, "view": SALES + LEADERS + ("quality_dept",),
+        permissions = {"create": SALES, "edit": SALES, "view": SALES + LEADERS,
                        "delete": ("sales_clerk", "sales_manager", "marketing_head"),
                        "export": ("sales_clerk", "sales_manager", "marketing_head",
                                   "general_manager")}

@@ -42,8 +42,9 @@ def _cache():
 
 
 def actor_departments(actor) -> frozenset:
-    """The actor's own department plus every department they head, with
-    the departments below those."""
+    """The actor's own department and every department they head, each with
+    the departments below it (a parent department's back office, e.g. the
+    sales clerk of 营销部, keeps the records of its sub-departments)."""
     cache = _cache()
     key = ("depts", actor.id)
     if key in cache:
@@ -56,16 +57,15 @@ def actor_departments(actor) -> frozenset:
         children = {}
         for d in rows:
             children.setdefault(d.parent_id, []).append(d.id)
-        headed = [d.id for d in rows if d.head_id == emp.id]
-        stack = list(headed)
+        stack = [d.id for d in rows if d.head_id == emp.id]
+        if emp.dept_id:
+            stack.append(emp.dept_id)
         while stack:
             dept = stack.pop()
             if dept in result:
                 continue
             result.add(dept)
             stack.extend(children.get(dept, ()))
-        if emp.dept_id:
-            result.add(emp.dept_id)
     cache[key] = frozenset(result)
     return cache[key]
 

@@ -222,6 +222,24 @@ def list_records(name):
                     "page": page, "per_page": per_page})
 
 
+@bp.get("/<name>/export.<fmt>")
+def export_records(name, fmt):
+    from admin_views import export as exporter
+    from admin_views import listing
+    spec = spec_or_404(name)
+    permissions.require(current_user, "export", spec.model)
+    if fmt not in ("xlsx", "csv"):
+        raise BadRequest(exporter.unsupported_message(fmt))
+    args = request.args.copy()
+    for key in ("page", "per_page"):
+        args.pop(key, None)
+    query, sort = list_query(spec, args)
+    titled, aliases = listing.with_titles(query, spec, exporter.export_columns(spec))
+    titled = listing.order(titled, spec, sort, aliases)
+    description = request.query_string.decode("utf-8", "replace")[:500]
+    return exporter.respond(current_user, spec, titled.objects(), fmt, description)
+
+
 @bp.get("/<name>/<int:pk>")
 def get_record(name, pk):
     spec = spec_or_404(name)

@@ -88,10 +88,9 @@ def fresh(app):
 
 @pytest.fixture
 def db_ctx(app):
-    """An app context with an open connection, for direct model work."""
-    from portal.db import connection
-    with app.test_request_context(), connection():
-        yield
+    """Direct model work in a test. Peewee connects on demand; no Flask
+    context is pushed, so requests made by test clients keep their own `g`."""
+    yield
 
 
 # Users and clients ---------------------------------------------------------
