@@ -11,6 +11,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.peewee import ModelView
+from flask_admin.form.rules import BaseRule
 from flask_admin.helpers import get_redirect_target
 from flask_login import current_user
 from peewee import ForeignKeyField
@@ -48,6 +49,18 @@ ROW_VERBS = {"edit_view": "edit", "ajax_update": "edit", "delete_view": "delete"
              "restore_view": "delete"}
 
 RECORD_SECTION = "记录管理"
+
+
+class HiddenVersion(BaseRule):
+    """Keeps the hidden `version` field in rule-based forms; the template
+    renders hidden inputs itself, so this rule outputs nothing."""
+
+    @property
+    def visible_fields(self):
+        return ["version"]
+
+    def __call__(self, form, form_opts=None, field_args=None):
+        return ""
 
 
 def current_endpoint():
@@ -105,7 +118,7 @@ class RegisterView(ModelView):
         if not record:
             return None
         return [form_rules.FieldSet(own, lazy(spec.label)),
-                form_rules.FieldSet(record, lazy(RECORD_SECTION))]
+                form_rules.FieldSet(record, lazy(RECORD_SECTION)), HiddenVersion()]
 
     def _formatter(self, name):
         spec = self.spec
@@ -122,11 +135,6 @@ class RegisterView(ModelView):
                 return title or ""
             return services.display(spec, name, getattr(row, name, None))
         return fmt
-
-    def _show_missing_fields_warning(self, text):
-        # the hidden `version` field is rendered with the hidden inputs
-        if text.strip() != "Fields missing from ruleset: version":
-            super()._show_missing_fields_warning(text)
 
     def get_edit_form(self):
         base = super().get_edit_form()
@@ -373,7 +381,7 @@ class RegisterView(ModelView):
         with write_transaction():
             for row in rows:
                 services.soft_delete(current_user, row)
-        flash(ngettext("已删除 %(num)s 条记录。", "已删除 %(num)s 条记录。", len(rows), num=len(rows)),
+        flash(ngettext("已删除 %(num)s 条记录。", "已删除 %(num)s 条记录。", len(rows)),
               "success")
 
     @action("restore", lazy("恢复"), lazy("确定要恢复所选记录吗？"))
@@ -383,7 +391,7 @@ class RegisterView(ModelView):
         with write_transaction():
             for row in rows:
                 services.restore(current_user, row)
-        flash(ngettext("已恢复 %(num)s 条记录。", "已恢复 %(num)s 条记录。", len(rows), num=len(rows)),
+        flash(ngettext("已恢复 %(num)s 条记录。", "已恢复 %(num)s 条记录。", len(rows)),
               "success")
 
     @expose("/restore/", methods=("POST",))

@@ -7,7 +7,7 @@ from flask_admin.form import BaseForm, DatePickerWidget, DateTimePickerWidget
 from flask_admin.model.fields import AjaxSelectField
 from flask_login import current_user
 from wtforms import fields
-from wtforms.validators import ValidationError
+from wtforms.validators import StopValidation
 
 import permissions
 from permissions import rules
@@ -74,9 +74,17 @@ class LookupField(AjaxSelectField):
     """AjaxSelectField that reports an unknown or unreadable id as an error
     instead of silently clearing the value."""
 
+    _submitted = None
+
+    def process_formdata(self, valuelist):
+        # remember what was submitted: filters later reset `_formdata`
+        self._submitted = valuelist[0] if valuelist else None
+        super().process_formdata(valuelist)
+
     def pre_validate(self, form):
-        if self._formdata not in (None, "", "__None") and self.data is None:
-            raise ValidationError(gettext("所选记录不存在或您无权查看。"))
+        if self._submitted not in (None, "", "__None") and self.data is None:
+            # StopValidation: the "required" validator would clear this message
+            raise StopValidation(gettext("所选记录不存在或您无权查看。"))
         super().pre_validate(form)
 
 

@@ -27,7 +27,8 @@ class GuardedMixin:
     """Endpoint -> verb on a pseudo-register of the matrix."""
     register_name = None
     endpoint_verbs = {"create_view": "create", "edit_view": "edit", "export": "export",
-                      "action_view": "edit", "save": "edit"}
+                      "action_view": "edit", "save": "edit", "delete_view": "delete",
+                      "ajax_update": "edit"}
 
     def is_accessible(self):
         return current_user.is_authenticated

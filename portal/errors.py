@@ -54,7 +54,8 @@ def init_app(app):
 
     @app.errorhandler(InputError)
     def input_error(err):
-        return respond(400, gettext("输入有误，未保存任何内容。"), errors=err.errors)
+        message = err.errors.get("__all__") or gettext("输入有误，未保存任何内容。")
+        return respond(400, message, errors=err.errors)
 
     @app.errorhandler(Conflict)
     def conflict(err):
