@@ -1,0 +1,64 @@
+"""Simplified Chinese by default; each user can switch to Traditional Chinese
+or English and the choice sticks."""
+import pytest
+from babel.messages.mofile import read_mo
+
+from conftest import login
+
+
+def test_default_language_is_simplified_chinese(portal, make):
+    make("customer")
+    body = portal("sales").get("/customer/").get_data(as_text=True)
+    assert "客户档案" in body and "客户名称" in body
+    assert 'lang="zh-CN"' in portal("sales").get("/login", follow_redirects=True).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("locale,register,column", [
+    ("zh_Hant_TW", "客戶檔案", "客戶名稱"),
+    ("en", "Customer", "Name"),
+])
+def test_switching_language_translates_labels_and_sticks(app, portal, make, locale, register, column):
+    make("customer")
+    p = portal("sales")
+    r = p.post("/locale", data={"locale": locale, "next": "/customer/"})
+    assert r.status_code == 302 and r.headers["Location"] == "/customer/"
+    body = p.get("/customer/").get_data(as_text=True)
+    assert register in body and column in body
+    # a new login of the same user keeps the choice
+    other = app.test_client()
+    login(other, "sales")
+    assert column in other.get("/customer/").get_data(as_text=True)
+
+
+def test_unknown_locale_is_refused(portal):
+    assert portal("sales").post("/locale", data={"locale": "xx"}).status_code == 400
+
+
+def test_messages_follow_the_language(portal):
+    p = portal("quality")
+    p.post("/locale", data={"locale": "en"})
+    r = p.get("/customer/")
+    assert r.status_code == 403 and "You are not allowed" in r.get_data(as_text=True)
+
+
+def test_dates_are_shown_as_yyyy_mm_dd(portal, make, db_ctx):
+    from datetime import date
+    row = make("customer", last_review_at=date(2026, 2, 5))
+    assert "2026-02-05" in portal("sales").get(f"/customer/details/?id={row.id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("locale", ["zh_Hant_TW", "en"])
+def test_every_register_label_is_in_the_catalogue(app, locale):
+    from pathlib import Path
+    from portal import registry
+    path = Path(app.root_path) / "translations" / locale / "LC_MESSAGES" / "messages.mo"
+    with open(path, "rb") as fh:
+        catalog = {m.id: m.string for m in read_mo(fh) if isinstance(m.id, str) and m.id}
+    missing = []
+    for spec in registry.all_specs():
+        labels = [spec.label] + [spec.label_of(f.name) for f in spec.model._meta.sorted_fields]
+        for field in spec.model._meta.sorted_fields:
+            labels += [label for _, label in (field.choices or ())]
+        missing += [l for l in labels if any("\u4e00" <= ch <= "\u9fff" for ch in l)
+                    and not catalog.get(l)]
+    assert missing == []
