@@ -22,7 +22,7 @@ import permissions
 from permissions import rules
 from portal import services
 from portal.db import write_transaction
-from portal.i18n import gettext, lazy, ngettext
+from portal.i18n import gettext, lazy, ngettext, tr
 from portal.registry import GROUP_LABELS, SYSTEM_FIELDS
 
 from . import filters as register_filters
@@ -297,6 +297,10 @@ class RegisterView(ModelView):
                 "type": flt.data_type,
             })
         return groups
+
+    def search_placeholder(self):
+        names = "、".join(tr(self.spec.label_of(n)) for n in self.spec.search[:4])
+        return gettext("搜索：%(fields)s", fields=names)
 
     def get_invalid_value_msg(self, value, filter):
         return register_filters.invalid_message(value)

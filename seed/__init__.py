@@ -76,7 +76,8 @@ def seed_organisation(password_hash):
     from portal.numbering import NumberSeries
     for prefix, reg in (("BM", "department"), ("YG", "employee"), ("QY", "region")):
         last = NumberSeries.get(NumberSeries.key == f"seed:{prefix}").last
-        NumberSeries.insert(key=f"{reg}:{prefix}", last=last).on_conflict_replace().execute()
+        (NumberSeries.insert(key=f"{reg}:{prefix}", last=last)
+         .on_conflict(conflict_target=[NumberSeries.key], update={NumberSeries.last: last}).execute())
     return depts, emps, regions
 
 
