@@ -7,14 +7,19 @@ generated from it (portal/registry.py). Field labels are Simplified Chinese;
 choice fields store ASCII codes.
 """
 from peewee import (BooleanField, CharField, DateField, DateTimeField,
-                    DeferredForeignKey, ForeignKeyField, TextField)
+                    DecimalField, DeferredForeignKey, ForeignKeyField, TextField)
 
-from permissions.roles import LEADERS, MANAGERS, SALES, SALES_FRONT, STAFF
+from permissions.roles import (LEADERS, MANAGERS, ROLES, SALES, SALES_FRONT,
+                               STAFF)
 from portal.accounts import User
 from portal.clock import today
 from portal.fields import ListField, NotApplicableField
 from portal.record import (CONFIDENTIALITY, RETENTION, Char, Choice, Date,
-                           Flag, Money, RecordBase, Text)
+                           Flag, Int, Money, RecordBase, Text)
+from portal.settings import get as setting
+from portal.workflows.approvals import APPROVAL_STATES, Step, approval_flow
+
+ROLE_CHOICES = tuple((key, name) for key, name, _ in ROLES)
 
 # ---------------------------------------------------------------------------
 # Reference registers: departments, regions, employees (DOMAIN.md section 1)
@@ -120,6 +125,20 @@ class FormRecord(RecordBase):
                                 verbose_name="保管人")
     confidentiality = Choice(CONFIDENTIALITY, default="internal", verbose_name="密级")
     is_long_term = BooleanField(default=False, verbose_name="长期保存")
+
+
+class ApprovalRecord(FormRecord):
+    """A form that goes through an approval chain (DOMAIN.md R-APR, WF-10);
+    its register declares `workflow = approval_flow([...steps...], ...)`."""
+    state = Choice(APPROVAL_STATES, default="draft", index=True, verbose_name="状态")
+    approval_step = Int("审批步骤")
+    current_approver = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                       verbose_name="当前审批人")
+    approver_role = Choice(ROLE_CHOICES, null=True, verbose_name="审批角色")
+    approved_by = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                  verbose_name="批准人")
+    approved_at = DateTimeField(null=True, verbose_name="批准时间")
+    rejection_reason = Text("驳回理由")
 
 
 # Fields the form shows in its "记录管理" section rather than among the form's own.
@@ -245,6 +264,37 @@ class CustomerVisitRecord(FormRecord):
 
 
 # ---------------------------------------------------------------------------
+# 2.B Patrol visits, gifts, customer care
+# ---------------------------------------------------------------------------
+
+
+class GiftBudgetRequest(ApprovalRecord):
+    """F-23 赠送礼品预算申请表: a gift to a special customer, 「报上级主管审批」
+    (001-服务 第六条)."""
+    customer = ForeignKeyField(Customer, backref="+", on_delete="RESTRICT", verbose_name="客户")
+    reason = TextField(verbose_name="赠送理由")
+    gift = Char("礼品", max_length=200)
+    budget = Money("预算金额", null=False)
+
+    class Register:
+        label = "赠送礼品预算申请表"
+        group = "customers"
+        domain_ids = ("F-23",)
+        list_columns = ("record_no", "customer", "gift", "budget", "filled_by", "current_approver")
+        search = ("record_no", "gift", "reason")
+        filters = ("filled_at", "customer", "filled_by")
+        required = ("gift",)
+        person_fields = ("filled_by", "current_approver", "approved_by")
+        workflow = approval_flow(
+            [Step("上级主管审批", "superior"),
+             Step("总经理审批", "general_manager",
+                  when=lambda row: row.budget is not None
+                  and row.budget > setting("gift_budget_gm_threshold"))],
+            creators=SALES_FRONT)
+        permissions = {"create": SALES_FRONT, "edit": SALES_FRONT, "view": SALES + LEADERS}
+
+
+# ---------------------------------------------------------------------------
 # Configuration (R-CFG): figures that differ between the source companies
 # ---------------------------------------------------------------------------
 
@@ -279,4 +329,61 @@ class Setting(RecordBase):
                 and convert(self.value, self.kind) is None:
             from portal.i18n import gettext
             return {"value": gettext("参数值必须是数字。")}
+        return {}
+
+
+class Holiday(RecordBase):
+    """Holidays and working weekends (调休) for working-day deadlines; kept by
+    the administrator."""
+    day = DateField(unique=True, verbose_name="日期")
+    name = CharField(max_length=60, verbose_name="名称")
+    is_workday = BooleanField(default=False, verbose_name="调休上班")
+
+    class Register:
+        label = "节假日"
+        group = "system"
+        domain_ids = ("R-CFG-02",)
+        numbering = "prefix"
+        number_prefix = "JR"
+        row_scope = "all"
+        list_columns = ("day", "name", "is_workday")
+        search = ("name",)
+        filters = ("day", "is_workday")
+        default_sort = ("day", True)
+        permissions = {"view": STAFF + ("admin",), "create": ("admin",), "edit": ("admin",),
+                       "delete": ("admin",)}
+
+
+SLA_UNITS = (("hours", "小时"), ("days", "天"), ("working_days", "工作日"),
+             ("working_hours", "上班时间内小时"), ("months", "月"), ("day_of_next_month", "次月日期"))
+
+
+class SlaRule(RecordBase):
+    """The deadline table of DOMAIN.md R-CFG: every deadline is a row here,
+    seeded with the documents' figures and editable by the administrator."""
+    key = CharField(max_length=60, unique=True, verbose_name="规则键")
+    label = CharField(max_length=200, verbose_name="规则名称")
+    value = DecimalField(max_digits=8, decimal_places=2, verbose_name="时限")
+    unit = Choice(SLA_UNITS, verbose_name="单位")
+    clock = Char("起止", max_length=200)
+    source = Char("依据条款", max_length=120)
+
+    class Register:
+        label = "时限规则"
+        group = "system"
+        domain_ids = ("R-CFG",)
+        numbering = "prefix"
+        number_prefix = "SX"
+        row_scope = "all"
+        title_field = "label"
+        list_columns = ("key", "label", "value", "unit", "clock", "source")
+        search = ("key", "label", "source")
+        filters = ("unit",)
+        readonly_fields = ("key",)
+        permissions = {"view": STAFF + ("admin",), "create": (), "edit": ("admin",), "delete": ()}
+
+    def check(self, actor, is_new):
+        from portal.i18n import gettext
+        if self.value is not None and self.value <= 0:
+            return {"value": gettext("时限必须大于零。")}
         return {}

@@ -97,6 +97,10 @@ class RegisterView(ModelView):
         self.form_columns = spec.editable_fields()
         self.form_ajax_refs = {}
         self.form_create_rules = self.form_edit_rules = self._form_rules(spec)
+        self.inline_models = [(child, {"form_excluded_columns": ["id"],
+                                       "column_labels": {f.name: lazy(f.verbose_name or f.name)
+                                                         for f in child._meta.sorted_fields}})
+                              for child, _ in spec.inline_children()] or None
         super().__init__(model, name=lazy(spec.label), category=lazy(GROUP_LABELS[spec.group]),
                          endpoint=spec.name, url=f"/{spec.name}")
 
@@ -200,7 +204,10 @@ class RegisterView(ModelView):
             return (self.model.select()
                     .where(rules.row_filter(current_user, self.model, "delete"),
                            self.model.deleted_at.is_null(False)))
-        return self.scoped_query(verb)
+        query = self.scoped_query(verb)
+        if request.args.get("waiting") == "1" and self.spec.workflow is not None:
+            query = query.where(self.spec.workflow.queue_expression(current_user))
+        return query
 
     def get_one(self, id):
         """The record `id` if the user may read it (for this endpoint's verb);
@@ -431,8 +438,19 @@ class RegisterView(ModelView):
                         mimetype="application/json")
 
     # Pages ----------------------------------------------------------------------
+    def _input_options(self, inp):
+        """Choices of an employee/department input of a transition: the
+        active rows the user may read."""
+        from models import Department, Employee
+        model = Employee if inp.kind == "employee" else Department
+        query = rules.scoped(current_user, model, "view")
+        if model is Employee:
+            query = query.where(Employee.status == "active")
+        return [(r.id, str(r)) for r in query.order_by(model.name).limit(500)]
+
     def render(self, template, **kwargs):
         kwargs.setdefault("spec", self.spec)
+        kwargs.setdefault("input_options", self._input_options)
         kwargs.setdefault("showing_archived", self.showing_archived())
         return super().render(template, **kwargs)
 
@@ -444,13 +462,94 @@ class RegisterView(ModelView):
         if id is None:
             return redirect(return_url)
         row = self.get_one(id)
+        from portal.confidential import note_read
+        note_read(current_user, row, "details")
+        return self.render_details(row, return_url)
+
+    def render_details(self, row, return_url=None):
         from portal import audit
         history = (audit.AuditEvent.select()
                    .where(audit.AuditEvent.register == self.spec.name,
                           audit.AuditEvent.record_id == row.id,
                           audit.AuditEvent.action != "read")
                    .order_by(audit.AuditEvent.id.desc()).limit(50))
+        workflow = self.spec.workflow
         return self.render(self.details_template, model=row,
                            details_columns=self._details_columns,
-                           get_value=self.get_detail_value, return_url=return_url,
-                           history=list(history))
+                           get_value=self.get_detail_value,
+                           return_url=return_url or self.get_url(".index_view"),
+                           history=list(history), workflow=workflow,
+                           transitions=workflow.available(current_user, row) if workflow else [],
+                           timeline=workflow.timeline(row) if workflow else [],
+                           state_label=workflow.state_label(getattr(row, workflow.state_field))
+                           if workflow else None)
+
+    # Workflow transitions ----------------------------------------------------
+    @expose("/transition/<transition>/", methods=("POST",))
+    def transition_view(self, transition):
+        name = transition
+        workflow = self.spec.workflow
+        if workflow is None or workflow.transition(name) is None:
+            abort(404)
+        row = self.get_one(request.form.get("id"))
+        back = url_for(".details_view", id=row.id)
+        try:
+            result = workflow.run(current_user, row, name, request.form)
+        except services.InputError as err:
+            for message in err.errors.values():
+                flash(message, "error")
+            return self.render_details(self.get_one(row.id)), 400
+        except services.Conflict as err:
+            flash(err.message, "error")
+            return self.render_details(self.get_one(row.id)), 409
+        flash(gettext("已完成「%(action)s」。", action=tr(workflow.transition(name).label)), "success")
+        if type(result) is not self.model:
+            from portal.registry import spec_for
+            other = spec_for(type(result))
+            if other is not None:
+                return redirect(url_for(f"{other.name}.details_view", id=result.id))
+        return redirect(back)
+
+    def get_actions_list(self):
+        actions, confirmations = super().get_actions_list()
+        workflow = self.spec.workflow
+        if workflow is not None and not self.showing_archived():
+            for t in workflow.transitions.values():
+                if t.bulk and not t.hidden and self._can(t.name):
+                    actions.append((f"wf:{t.name}", tr(t.label)))
+        return actions, confirmations
+
+    def handle_action(self, return_view=None):
+        action_name = request.form.get("action", "")
+        if not action_name.startswith("wf:"):
+            return super().handle_action(return_view)
+        return self.bulk_transition(action_name[3:])
+
+    def bulk_transition(self, name):
+        """A transition on many rows: first a preview (how many selected rows
+        it applies to), then, confirmed, all of them in one transaction."""
+        workflow = self.spec.workflow
+        t = workflow.transition(name) if workflow else None
+        if t is None or not t.bulk:
+            abort(404)
+        permissions.require(current_user, t.name, self.model)
+        rows = self._rows_for_action(request.form.getlist("rowid"), "view")
+        eligible = [r for r in rows if workflow.check(current_user, r, t)[0]]
+        return_url = get_redirect_target() or self.get_url(".index_view")
+        if request.form.get("confirmed") != "1":
+            return self.render("register/bulk_preview.html", transition=t, rows=rows,
+                               eligible=eligible, return_url=return_url)
+        if not eligible:
+            flash(gettext("所选记录都不能执行此操作。"), "warning")
+            return redirect(return_url)
+        try:
+            with write_transaction():
+                for row in eligible:
+                    workflow.run(current_user, row, name, request.form)
+        except (services.InputError, services.Conflict) as err:
+            message = err.message if isinstance(err, services.Conflict) else "；".join(err.errors.values())
+            flash(gettext("批量操作未执行（全部回滚）：%(reason)s", reason=message), "error")
+            return redirect(return_url)
+        flash(gettext("已对 %(n)s 条记录执行「%(action)s」。", n=len(eligible), action=tr(t.label)),
+              "success")
+        return redirect(return_url)

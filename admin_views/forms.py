@@ -90,10 +90,13 @@ class LookupField(AjaxSelectField):
 
 class RegisterConverter(CustomModelConverter):
     def handle_foreign_key(self, model, field, **kwargs):
-        loader = self.view._form_ajax_refs.get(field.name)
+        # child rows of a multi-row form get their own lookup names
+        name = field.name if model is self.view.model else f"{model.__name__.lower()}-{field.name}"
+        loader = self.view._form_ajax_refs.get(name)
         if loader is None:
-            loader = ScopedLoader(field.name, field.rel_model)
-            self.view._form_ajax_refs[field.name] = loader
+            loader = ScopedLoader(name, field.rel_model)
+            self.view._form_ajax_refs[name] = loader
+        kwargs.setdefault("render_kw", {})["data-placeholder"] = lazy("输入关键字查找…")
         kwargs["allow_blank"] = bool(field.null)
         return field.name, LookupField(loader, **kwargs)
 

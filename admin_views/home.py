@@ -24,4 +24,5 @@ class HomeView(AdminIndexView):
                      if s.group == key and permissions.can(current_user, "view", s.model)]
             if specs:
                 groups.append((label, specs))
-        return self.render("portal/home.html", groups=groups)
+        from portal.workflows.queue import waiting_for
+        return self.render("portal/home.html", groups=groups, waiting=waiting_for(current_user))

@@ -16,20 +16,22 @@ def all_models():
     """Every table of the portal, in creation order."""
     import models
     import permissions
-    from . import accounts, audit, numbering
+    from . import accounts, audit, notify, numbering
     from .registry import discover
+    from .workflows.engine import WorkflowEvent
     tables = [accounts.Role, accounts.User, accounts.UserRole, accounts.ApiToken,
               audit.AuditEvent, numbering.NumberSeries, permissions.Permission,
-              permissions.SeededRegister]
+              permissions.SeededRegister, WorkflowEvent, notify.Notification]
     specs = discover(models)
     seen = set()
     for model in getattr(models, "TABLES", ()):
         tables.append(model)
         seen.add(model)
     for spec in specs.values():
-        if spec.model not in seen:
-            tables.append(spec.model)
-            seen.add(spec.model)
+        for model in (spec.model,) + tuple(child for child, _ in spec.inline_children()):
+            if model not in seen:
+                tables.append(model)
+                seen.add(model)
     return tables
 
 

@@ -96,6 +96,15 @@ class Spec:
         self.menu = get("menu", True)
         self.workflow = get("workflow")
         self.exportable = get("exportable", True)
+        if self.workflow is not None:
+            # the state is always a list column and the first filter
+            state = self.workflow.state_field
+            if state not in self.list_columns:
+                cols = list(self.list_columns)
+                cols.insert(1 if cols[:1] == ["record_no"] else 0, state)
+                self.list_columns = tuple(cols)
+            if state not in self.filters:
+                self.filters = (state,) + tuple(self.filters)
 
     # Defaults --------------------------------------------------------------
     def _user_fields(self):
@@ -147,6 +156,15 @@ class Spec:
             skip.add(self.parent_field)
         names = self.form_columns or [f.name for f in self.model._meta.sorted_fields]
         return [n for n in names if n not in skip]
+
+    def inline_children(self):
+        """(child model, its foreign key to this register) of a multi-row form."""
+        out = []
+        for child in self.inlines:
+            fk = next(f for f in child._meta.sorted_fields
+                      if isinstance(f, ForeignKeyField) and f.rel_model is self.model)
+            out.append((child, fk))
+        return out
 
     def verbs(self):
         verbs = list(BASE_VERBS)

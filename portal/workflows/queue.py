@@ -1,0 +1,29 @@
+"""「待我处理」: per workflow register, how many records wait for the user
+(a transition they may take leaves from the record's state, and the
+transition's relations name them), counted under the same row rules as the
+lists."""
+import permissions
+from permissions import rules
+
+from .. import registry
+
+
+def waiting_query(actor, spec):
+    Model = spec.model
+    return (Model.select(Model.id)
+            .where(rules.row_filter(actor, Model, "view"), Model.deleted_at.is_null(),
+                   spec.workflow.queue_expression(actor)))
+
+
+def waiting_for(actor):
+    """[(spec, count)] of the registers with records waiting for `actor`."""
+    out = []
+    for spec in registry.all_specs():
+        if spec.workflow is None or not permissions.can(actor, "view", spec.model):
+            continue
+        if not any(permissions.can(actor, t.name, spec.model) for t in spec.workflow.transitions.values()):
+            continue
+        count = waiting_query(actor, spec).count()
+        if count:
+            out.append((spec, count))
+    return out
