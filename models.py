@@ -7,11 +7,13 @@ generated from it (portal/registry.py). Field labels are Simplified Chinese;
 choice fields store ASCII codes.
 """
 from peewee import (BooleanField, CharField, DateField, DateTimeField,
-                    DecimalField, DeferredForeignKey, ForeignKeyField, TextField)
+                    DecimalField, DeferredForeignKey, ForeignKeyField, IntegerField,
+                    TextField)
 
 from permissions.roles import (LEADERS, MANAGERS, ROLES, SALES, SALES_FRONT,
                                STAFF)
 from portal.accounts import User
+from portal.db import BaseModel
 from portal.clock import today
 from portal.fields import ListField, NotApplicableField
 from portal.record import (CONFIDENTIALITY, RETENTION, Char, Choice, Date,
@@ -125,6 +127,52 @@ class FormRecord(RecordBase):
                                 verbose_name="保管人")
     confidentiality = Choice(CONFIDENTIALITY, default="internal", verbose_name="密级")
     is_long_term = BooleanField(default=False, verbose_name="长期保存")
+
+    def derive(self, actor):
+        """Computed fields, before every save. Registers that compute more
+        override this and call super().derive(actor)."""
+        self.retention_until = retention_date(self)
+
+
+def retention_date(row):
+    """保存至 from the retention class (000-四 441/442, 002 篇一; years are settings)."""
+    from portal.calendar import add_months
+    start = row.filled_at or today()
+    years = {
+        "three_years": setting("retention_years_default"),
+        "unspecified": setting("retention_years_default"),      # R-REC-10
+        "one_year": setting("retention_years_complaint"),
+        "one_year_extended": (setting("retention_years_important")
+                              if getattr(row, "is_important", False) else setting("retention_years_complaint")),
+        "product_lifetime": setting("retention_years_product"),
+    }.get(row.retention_class)
+    return add_months(start, 12 * years) if years else None      # long-term: kept
+
+
+class LineItem(BaseModel):
+    """A row of a multi-row form (parts used, report lines, handed copies...),
+    edited inline on its parent's form and saved in the parent's transaction."""
+
+
+def copy_log(parent, label="流转记录（联）"):
+    """The hand-off log of a multi-copy paper form (联): one child row per
+    copy, with where it went and why (DOMAIN.md 0.3 RoutingLog). The copies a
+    form has are declared in its `Register.copies`."""
+    attrs = {
+        "__module__": __name__,
+        "record": ForeignKeyField(parent, backref="copies", on_delete="CASCADE", verbose_name=label),
+        "copy_no": IntegerField(verbose_name="第几联"),
+        "copy_name": CharField(max_length=40, verbose_name="联名"),
+        "purpose": Char("用途/去向", max_length=200),
+        "to_dept": ForeignKeyField(Department, null=True, backref="+", on_delete="SET NULL",
+                                   verbose_name="送交部门"),
+        "handed_at": DateTimeField(null=True, verbose_name="送交时间"),
+        "handed_by": ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                     verbose_name="送交人"),
+    }
+    model = type(parent.__name__ + "Copy", (LineItem,), attrs)
+    model.is_copy_log = True
+    return model
 
 
 class ApprovalRecord(FormRecord):
@@ -292,6 +340,34 @@ class GiftBudgetRequest(ApprovalRecord):
                   and row.budget > setting("gift_budget_gm_threshold"))],
             creators=SALES_FRONT)
         permissions = {"create": SALES_FRONT, "edit": SALES_FRONT, "view": SALES + LEADERS}
+
+
+# ===========================================================================
+# SECTION A (2.A / 2.B): customer archives, tracking, demand, consumer files,
+# patrol visits, customer care
+# ===========================================================================
+
+# --- end of SECTION A ---
+
+# ===========================================================================
+# SECTION B (2.C / 2.D): contacts, feedback, surveys, complaint documents
+# ===========================================================================
+
+# --- end of SECTION B ---
+
+# ===========================================================================
+# SECTION C (2.E / 2.F / 2.G): returns, repair and after-sales, spare parts,
+# tools, technical documents
+# ===========================================================================
+
+# --- end of SECTION C ---
+
+# ===========================================================================
+# SECTION D (2.H .. 2.M): reception, proposals, records and archives,
+# customer engineering, incentives, supplier
+# ===========================================================================
+
+# --- end of SECTION D ---
 
 
 # ---------------------------------------------------------------------------

@@ -24,6 +24,19 @@ ROLES = (
 )
 ROLE_NAMES = {key: name for key, name, _ in ROLES}
 
+# How DOMAIN.md's many role names map onto the portal roles (decision):
+#   account_owner, salesperson, satisfaction_rep, key_account_manager  -> salesperson
+#   sales_supervisor -> sales_supervisor; regional_manager -> regional_manager
+#   sales_manager, "业务部经理/经(副)理" -> sales_manager; marketing_head -> marketing_head
+#   leader (上级主管/主管领导) -> resolved per record (the filler's superior) in approval chains
+#   general_manager, gm_office decisions -> general_manager; deputy_gm, vp_in_charge -> deputy_gm
+#   after_sales_center, service_receptionist, repair_supervisor, cs_doctor, cs_dept_manager,
+#   supply_window, installation_officer, usage_inspector -> after_sales
+#   technician -> technician
+#   quality_dept, rnd, production, tech_dept, materials_dept -> quality_dept
+#   admin_dept (办公室, 行政管理部), gatekeeper, reception_dept, gm_office filing -> admin_dept
+#   hr -> hr; finance -> finance; archivist -> archivist; sales_clerk -> sales_clerk
+
 # Groups used in the per-register defaults.
 LEADERS = ("general_manager", "deputy_gm")
 SALES_FRONT = ("salesperson", "sales_supervisor", "regional_manager", "sales_clerk")
@@ -31,6 +44,11 @@ SALES_MANAGERS = ("sales_manager", "marketing_head")
 SALES = SALES_FRONT + SALES_MANAGERS
 SERVICE = ("after_sales", "technician")
 MANAGERS = SALES_MANAGERS + LEADERS
+QUALITY = ("quality_dept",)
+OFFICE = ("admin_dept",)
+ARCHIVES = ("sales_clerk", "archivist", "admin_dept")
+HR_FINANCE = ("hr", "finance")
+ENGINEERING = ("after_sales", "technician", "sales_supervisor", "salesperson")
 # Everyone who works with business records (not the system administrator).
 STAFF = tuple(k for k, _, _ in ROLES if k != "admin")
 

@@ -96,6 +96,12 @@ class Spec:
         self.menu = get("menu", True)
         self.workflow = get("workflow")
         self.exportable = get("exportable", True)
+        # Paper-form details for the print view: signature lines, the copies
+        # (联) of a multi-copy form as (name, where it goes), and flags such as
+        # no_customer_copy 不得示客 / no_copy 严禁复印 (E-32).
+        self.signatures = tuple(get("signatures", ("填表人", "负责人")))
+        self.copies = tuple(get("copies", ()))
+        self.flags = frozenset(get("flags", ()))
         if self.workflow is not None:
             # the state is always a list column and the first filter
             state = self.workflow.state_field

@@ -164,12 +164,24 @@ def create(actor, model, values, on_saved=None, audit_action="create", comment=N
         row.version = 1
         row.save(force_insert=True)
         extra = on_saved(row) if on_saved else None
+        _default_copies(spec, row)
         changes = {k: [None, v] for k, v in snapshot(row).items()
                    if v not in (None, "", [], False) and k not in ("id", "version", "created_at", "created_by")}
         if extra:
             changes.update(extra)
         audit.record(actor, audit_action, spec.name, row, changes=changes, comment=comment)
     return row
+
+
+def _default_copies(spec, row):
+    """A multi-copy form starts with one hand-off row per declared copy (联)."""
+    if not spec.copies:
+        return
+    for child, fk in spec.inline_children():
+        if getattr(child, "is_copy_log", False):
+            if not child.select().where(fk == row.id).exists():
+                for number, (name, purpose) in enumerate(spec.copies, start=1):
+                    child.create(record=row.id, copy_no=number, copy_name=name, purpose=purpose)
 
 
 def update(actor, row, values, version, on_saved=None, audit_action="edit", comment=None,

@@ -11,6 +11,7 @@ DEFAULTS = {
     "retention_years_default": ("3", "int", "默认保存年限（年）", "000-四 441"),
     "retention_years_complaint": ("1", "int", "投诉记录保存年限（年）", "002 篇一 (五)3"),
     "retention_years_product": ("10", "int", "与产品寿命周期一致的保存年限（年）", "000-四 442"),
+    "retention_years_important": ("3", "int", "重要投诉资料延期保存年限（年）", "002 篇一 (五)3"),
     "gift_budget_gm_threshold": ("5000", "decimal", "礼品预算超过此金额另需总经理审批（元）",
                                  "001-服务 第六条（金额未规定，可配置）"),
     "office_start": ("08:30", "text", "上班时间", "001-售后 第二章 第十二条"),

@@ -123,4 +123,44 @@ def seed_demo():
             changes="联系人电话变更，已更新客户档案。" if i % 9 == 0 else None,
             consolidated=i % 4 == 0), comment="演示数据")
     counts["visits"] = 36
+    ctx = SeedContext(users=u, employees=emps, departments=depts, regions=regions,
+                      customers=customers, today=today)
+    from . import admin_eng, after_sales, customers_more, service
+    for module in (customers_more, service, after_sales, admin_eng):
+        counts.update(module.seed(ctx) or {})
     return counts
+
+
+class SeedContext:
+    """What the register seeders share: demo users by username, employees by
+    username or name, departments by abbreviation, regions by name, the demo
+    customers, today, and `create(username, register, **values)` which files
+    a record through portal.services as that user."""
+
+    def __init__(self, users, employees, departments, regions, customers, today):
+        self.users = users
+        self.employees = employees
+        self.departments = departments
+        self.regions = regions
+        self.customers = customers
+        self.today = today
+        self.created = {}
+
+    def create(self, username, register, **values):
+        from portal import registry
+        spec = registry.get(register)
+        row = services.create(self.users[username], spec.model, values, comment="演示数据")
+        self.created.setdefault(register, []).append(row)
+        return row
+
+    def run(self, username, row, transition, **inputs):
+        """Take a workflow transition as that user (demo records in various states)."""
+        spec = type(row)._spec
+        return spec.workflow.run(self.users[username], row, transition, inputs)
+
+    def visible_customers(self, username):
+        """Demo customers the user may read (internal files of their departments)."""
+        from permissions import rules
+        from models import Customer
+        query = rules.scoped(self.users[username], Customer, "view")
+        return list(query.order_by(Customer.id))

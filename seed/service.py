@@ -1,0 +1,5 @@
+"""Demo data of SECTION B: contacts, feedback, surveys, complaint documents."""
+
+
+def seed(ctx):
+    return {}
