@@ -347,6 +347,42 @@ class GiftBudgetRequest(ApprovalRecord):
 # patrol visits, customer care
 # ===========================================================================
 
+class PatrolDailyReport(FormRecord):
+    """F-19 巡访日报表: the patrol visitor reports every day to the superior,
+    together with the customer cards (001-服务 第九条)."""
+    visitor = ForeignKeyField(Employee, backref="+", on_delete="RESTRICT", verbose_name="巡回访问人员")
+    date = DateField(default=today, verbose_name="日期")
+    submitted_to = ForeignKeyField(Employee, backref="+", on_delete="RESTRICT", verbose_name="上级主管")
+
+    class Register:
+        label = "巡访日报表"
+        group = "customers"
+        domain_ids = ("F-19",)
+        title_field = "record_no"
+        list_columns = ("record_no", "date", "visitor", "submitted_to")
+        search = ("record_no",)
+        filters = ("date", "visitor", "submitted_to")
+        person_fields = ("visitor", "submitted_to", "filled_by")
+        inlines = ("PatrolDailyEntry",)
+        signatures = ("巡回访问人员", "上级主管")
+        permissions = {"create": SALES_FRONT, "edit": SALES_FRONT, "view": SALES + LEADERS}
+
+
+class PatrolDailyEntry(LineItem):
+    """One customer of a 巡访日报表."""
+    report = ForeignKeyField(PatrolDailyReport, backref="entries", on_delete="CASCADE",
+                             verbose_name="巡访日报表")
+    customer = ForeignKeyField(Customer, backref="+", on_delete="RESTRICT", verbose_name="客户名称")
+    visited_at = DateTimeField(verbose_name="巡访时间")
+    opinions = Text("客户意见")
+    suggestions = Text("建议")
+    wishes = Text("希望")
+    market = Text("市场行情")
+    competitors = Text("竞争对手动向及其它企业的销售政策")
+    effect = Text("巡访活动的效果")
+    handling = Text("主要处理事项的处理经过及结果")
+    other = Text("其它必要报告事项")
+
 # --- end of SECTION A ---
 
 # ===========================================================================

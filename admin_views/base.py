@@ -97,9 +97,8 @@ class RegisterView(ModelView):
         self.form_columns = spec.editable_fields()
         self.form_ajax_refs = {}
         self.form_create_rules = self.form_edit_rules = self._form_rules(spec)
-        self.inline_models = [(child, {"form_excluded_columns": ["id"],
-                                       "column_labels": {f.name: lazy(f.verbose_name or f.name)
-                                                         for f in child._meta.sorted_fields}})
+        self.inline_models = [(child, {"form_label": lazy(child.__doc__.strip().splitlines()[0].rstrip("。.")
+                                                          if child.__doc__ else child.__name__)})
                               for child, _ in spec.inline_children()] or None
         super().__init__(model, name=lazy(spec.label), category=lazy(GROUP_LABELS[spec.group]),
                          endpoint=spec.name, url=f"/{spec.name}")
@@ -118,6 +117,7 @@ class RegisterView(ModelView):
         from models import RECORD_FIELDS
         names = spec.editable_fields()
         own = [n for n in names if n not in RECORD_FIELDS]
+        own += [fk.backref for _, fk in spec.inline_children()]
         record = [n for n in names if n in RECORD_FIELDS]
         if not record:
             return None
@@ -325,10 +325,22 @@ class RegisterView(ModelView):
         flash(gettext("保存失败，请检查标出的字段。"), "error")
 
     def _save_inlines(self, form):
+        """Save the child rows of a multi-row form inside the parent's
+        transaction; their before/after values go into the parent's audit."""
+        def rows_of(row):
+            out = {}
+            for child, fk in self.spec.inline_children():
+                rows = child.select().where(fk == row.id).order_by(child.id)
+                out[fk.backref] = [{k: v for k, v in services.snapshot(r).items() if k != fk.name}
+                                   for r in rows]
+            return out
+
         def saved(row):
             from flask_admin.contrib.peewee.form import save_inline
+            before = rows_of(row)
             save_inline(form, row)
-            return None
+            after = rows_of(row)
+            return {k: [before[k], after[k]] for k in after if before[k] != after[k]}
         return saved
 
     def create_form(self, obj=None):

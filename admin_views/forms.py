@@ -6,6 +6,7 @@ from flask_admin.contrib.peewee.form import CustomModelConverter
 from flask_admin.form import BaseForm, DatePickerWidget, DateTimePickerWidget
 from flask_admin.model.fields import AjaxSelectField
 from flask_login import current_user
+from peewee import AutoField
 from wtforms import fields
 from wtforms.validators import StopValidation
 
@@ -89,6 +90,12 @@ class LookupField(AjaxSelectField):
 
 
 class RegisterConverter(CustomModelConverter):
+    def __init__(self, view, additional=None):
+        super().__init__(view, additional)
+        # peewee 4's AutoField is not Flask-Admin's PrimaryKeyField: the id of
+        # an inline child row is an optional hidden field
+        self.converters[AutoField] = self.handle_pk
+
     def handle_foreign_key(self, model, field, **kwargs):
         # child rows of a multi-row form get their own lookup names
         name = field.name if model is self.view.model else f"{model.__name__.lower()}-{field.name}"

@@ -91,7 +91,11 @@ class Spec:
         self.default_confidentiality = get("default_confidentiality", "internal")
         self.default_retention = get("default_retention", "three_years")
         self.permissions = dict(get("permissions", {}))
-        self.inlines = tuple(get("inlines", ()))
+        # child models of a multi-row form (classes or class names in models.py)
+        import sys
+        module = sys.modules[model.__module__]
+        self.inlines = tuple(getattr(module, c) if isinstance(c, str) else c
+                             for c in get("inlines", ()))
         self.parent_field = get("parent_field")   # child rows of a multi-row form
         self.menu = get("menu", True)
         self.workflow = get("workflow")
