@@ -467,7 +467,8 @@ class Holiday(RecordBase):
 
 
 SLA_UNITS = (("hours", "小时"), ("days", "天"), ("working_days", "工作日"),
-             ("working_hours", "上班时间内小时"), ("months", "月"), ("day_of_next_month", "次月日期"))
+             ("working_hours", "上班时间内小时"), ("months", "月"), ("day_of_next_month", "次月日期"),
+             ("end_of_day", "天（当日/次日结束）"))
 
 
 class SlaRule(RecordBase):
@@ -496,6 +497,6 @@ class SlaRule(RecordBase):
 
     def check(self, actor, is_new):
         from portal.i18n import gettext
-        if self.value is not None and self.value <= 0:
-            return {"value": gettext("时限必须大于零。")}
+        if self.value is not None and self.value < 0:
+            return {"value": gettext("时限不能为负数。")}
         return {}

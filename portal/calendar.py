@@ -12,8 +12,6 @@ from flask import g, has_request_context
 
 from . import settings
 
-UNITS = (("hours", "小时"), ("days", "天"), ("working_days", "工作日"),
-         ("working_hours", "上班时间内小时"), ("months", "月"), ("day_of_next_month", "次月日期"))
 
 
 def _holidays():
@@ -94,7 +92,7 @@ def day_of_next_month(start, day: int) -> datetime:
 
 
 def deadline(start, value, unit) -> datetime:
-    """`start` + `value` `unit` (a unit of UNITS)."""
+    """`start` + `value` `unit` (a unit of models.SLA_UNITS)."""
     if isinstance(start, date) and not isinstance(start, datetime):
         start = datetime.combine(start, time(0, 0))
     value = float(value)
@@ -110,6 +108,8 @@ def deadline(start, value, unit) -> datetime:
         return add_months(start, int(value))
     if unit == "day_of_next_month":
         return day_of_next_month(start, int(value))
+    if unit == "end_of_day":      # 0 = the same day, 1 = the next day
+        return datetime.combine(start.date() + timedelta(days=int(value)), time(23, 59, 59))
     raise ValueError(f"unknown deadline unit {unit!r}")
 
 

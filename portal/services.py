@@ -147,10 +147,16 @@ def _derive(actor, row):
 
 # Writes --------------------------------------------------------------------------
 
-def create(actor, model, values, on_saved=None, audit_action="create", comment=None):
-    """Create a record of register `model` from typed `values` (field -> value)."""
+def create(actor, model, values, on_saved=None, audit_action="create", comment=None,
+           check_permission=True):
+    """Create a record of register `model` from typed `values` (field -> value).
+
+    `check_permission=False` is for records a workflow effect creates on the
+    actor's behalf (e.g. the revisit schedule of a consumer file): the
+    transition that runs the effect was permission-checked."""
     spec = spec_for(model)
-    permissions.require(actor, "create", model)
+    if check_permission:
+        permissions.require(actor, "create", model)
     with write_transaction():
         row = model()
         for name, value in defaults_for(actor, spec).items():

@@ -28,6 +28,18 @@ def ensure_settings():
             serial = next_value("setting:CS")
             Setting.create(record_no=f"CS-{serial:04d}", key=key, value=value, kind=kind,
                            label=label, source=source)
+    ensure_sla_rules()
+
+
+def ensure_sla_rules():
+    from models import SlaRule
+    from .numbering import next_value
+    from .sla_defaults import SLA_DEFAULTS
+    existing = {r.key for r in SlaRule.select(SlaRule.key)}
+    for key, (value, unit, label, clock, source) in SLA_DEFAULTS.items():
+        if key not in existing:
+            SlaRule.create(record_no=f"SX-{next_value('sla_rule:SX'):04d}", key=key, value=value,
+                           unit=unit, label=label, clock=clock, source=source)
 
 
 def _cache():

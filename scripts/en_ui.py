@@ -163,4 +163,7 @@ EN = {
     '请输入数字。': 'Enter a number.',
     '请输入整数。': 'Enter a whole number.',
     '输入关键字查找…': 'Type to search…',
+    '待我处理': 'Waiting for me',
+    '时限不能为负数。': 'The time limit cannot be negative.',
+    '暂无待处理事项。': 'Nothing is waiting for you.',
 }

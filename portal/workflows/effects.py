@@ -59,3 +59,15 @@ def notify_role(role, title, kind="task"):
         spec = type(row)._spec
         notify.send(notify.users_with_role(role), text, register=spec.name, record_id=row.id, kind=kind)
     return effect
+
+
+def create_record(register, values, comment=None):
+    """Create a follow-up record of `register`; `values(actor, row, inputs)`
+    returns its field values (or a list of them, for several records)."""
+    def effect(actor, row, inputs):
+        from .. import registry, services
+        spec = registry.get(register)
+        data = values(actor, row, inputs)
+        for item in (data if isinstance(data, list) else [data]):
+            services.create(actor, spec.model, item, check_permission=False, comment=comment)
+    return effect
