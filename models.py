@@ -14,7 +14,7 @@ from permissions.roles import (LEADERS, MANAGERS, ROLES, SALES, SALES_FRONT,
                                STAFF)
 from portal.accounts import User
 from portal.db import BaseModel
-from portal.clock import today
+from portal.clock import now, today
 from portal.fields import ListField, NotApplicableField
 from portal.record import (CONFIDENTIALITY, RETENTION, Char, Choice, Date,
                            Flag, Int, Money, RecordBase, Text)
@@ -340,6 +340,182 @@ class GiftBudgetRequest(ApprovalRecord):
                   and row.budget > setting("gift_budget_gm_threshold"))],
             creators=SALES_FRONT)
         permissions = {"create": SALES_FRONT, "edit": SALES_FRONT, "view": SALES + LEADERS}
+
+
+# ---------------------------------------------------------------------------
+# Enumerations shared by several sections (DOMAIN.md section 3)
+# ---------------------------------------------------------------------------
+
+# E-09 沟通渠道 (000-二 §三; 003 §4.2; 004 §5.2; 001-售后; 002 篇一)
+CHANNELS = (("hotline", "服务(热线)电话"), ("phone", "电话"), ("call_in", "来电"), ("letter", "来信"),
+            ("visit_in", "来访"), ("mailbox", "信箱"), ("fax", "传真"), ("email", "电子邮件"),
+            ("customer_visit", "客户走访"), ("reception", "客户接待"), ("oral", "口头"),
+            ("repair_call", "叫修电话"), ("document", "文件"),
+            ("complaint_hotline", "免费投诉监督电话"), ("other", "其他方式"))
+# E-08 客户信息等级 (003 §4.2 b): AA 24 h, A 48 h, B 72 h (SLA rules feedback_AA/A/B)
+FEEDBACK_LEVELS = (("AA", "AA级"), ("A", "A级"), ("B", "B级"))
+# E-19 服务类别 (000-二 §五.3; 001-售后 第二章 第一条)
+SERVICE_TYPES = (("free", "免费服务"), ("paid", "有偿服务"), ("contract", "合同服务"),
+                 ("admin_work", "一般行政工作"))
+# E-20 派工区域 (001-售后 第二章 第十二条): urban 6 / suburban 7 working hours
+ZONES = (("urban", "市区"), ("suburban", "郊区"))
+MARKETS = (("domestic", "国内"), ("foreign", "国外"))
+
+
+# ---------------------------------------------------------------------------
+# 2.D Complaints: the case record (F-36); its documents are in SECTION B
+# ---------------------------------------------------------------------------
+
+COMPLAINT_TYPES = (("consultation", "咨询"), ("suggestion", "建议"), ("complaint", "投诉"))  # E-10
+COMPLAINT_SUBJECTS = (("work_service", "工作或服务"), ("goods", "商品(产品)"))          # E-12
+CAUSE_CLASSES = (("quality", "质量异常(品质异常)"), ("non_quality", "非质量异常(人为因素)"))  # E-13
+CUSTOMER_REQUESTS = (("price_cut", "减价"), ("return", "退货"), ("exchange", "换货"),
+                     ("free_repair", "无偿修理加工"), ("damages", "损害赔偿"),
+                     ("criticism", "批评建议"))                                           # E-14
+SCOPE_ITEMS = (("quality_defect", "产品在质量上有缺陷"),
+               ("spec_mismatch", "产品规格、等级、数量等与合同规定或与货物清单不符"),
+               ("tolerance", "产品技术规格超过允许误差范围"),
+               ("transport_damage", "产品在运输途中受到损坏"),
+               ("packaging_damage", "因包装不良造成损坏"),
+               ("other_breach", "存在其它质量问题或违反合同问题"))                          # E-15
+ROUTINGS = (("quality", "质量问题→质量管理科"), ("contract", "合同纠纷→企业有关领导"),
+            ("shipping", "发货手续→内销业务处理办法"))                                     # E-16
+INVOLVEMENT = (("product", "产品质量/使用功能"), ("staff_attitude", "营销/安装/售后人员态度"),
+               ("intermediary", "中间商/零售商"))                                          # E-17
+ESCALATION = (("normal", "普通"), ("special", "专案"), ("individual", "个案"))                # E-18
+FINDINGS = (("violation", "违规或工作失职"), ("minor_error", "一般工作失误、服务欠缺"),
+            ("customer_side", "客户自身问题或误解"))                                         # E-11
+DECISION_TIERS = (("sales_manager", "业务部经理"), ("deputy_gm", "副总经理"),
+                  ("general_manager", "总经理"))                                            # E-39
+RESOLUTION_MODES = (("allowance", "折让、赔款"), ("return_rework", "退货、重处理"),
+                    ("explanation", "解释说明"), ("other", "其他"))                          # E-37
+REPLY_METHODS = (("written", "书面"), ("oral", "口头"), ("letter", "书信"), ("phone", "电话"))
+ACCEPTANCE = (("pending", "待裁定"), ("accepted", "受理"), ("not_accepted", "不受理"))
+SERVICE_CHARGE = (("paid", "有偿"), ("free", "无偿"))
+# WF-01 complaint case states
+COMPLAINT_STATES = (
+    ("registered", "已登记"), ("awaiting_decision", "待裁定"), ("not_accepted", "不受理"),
+    ("accepted", "已受理"), ("assigned", "已分派"), ("investigating", "调查中"),
+    ("under_review", "待审核"), ("awaiting_ruling", "待核决"), ("ruled", "已核决"),
+    ("reported", "已上报领导"), ("instructed", "已批示"),
+    ("replied", "已答复"), ("closed", "已结案"), ("archived", "已归档"),
+)
+
+
+class Complaint(FormRecord):
+    """F-36 客户投诉: one record per complaint case (投诉记录卡 / 客户投诉记录表 /
+    客户抱怨处理表 / 顾客投诉处理单 ...). Numbered YYMM-serial (R-NUM-02)."""
+    state = Choice(COMPLAINT_STATES, default="registered", index=True, verbose_name="状态")
+    received_at = DateTimeField(default=now, verbose_name="受理时间")
+    received_by = ForeignKeyField(Employee, backref="+", on_delete="RESTRICT", verbose_name="受理人")
+    customer = ForeignKeyField(Customer, backref="complaints", on_delete="RESTRICT",
+                               verbose_name="投诉客户名称")
+    channel = Choice(CHANNELS, default="phone", verbose_name="投诉渠道")
+    type = Choice(COMPLAINT_TYPES, default="complaint", verbose_name="类型")
+    subject_kind = Choice(COMPLAINT_SUBJECTS, null=True, verbose_name="投诉对象")
+    title = CharField(max_length=200, verbose_name="投诉事由")
+    content = TextField(verbose_name="投诉内容")
+    cause_class = Choice(CAUSE_CLASSES, null=True, verbose_name="客诉原因类别")
+    scope_items = ListField(SCOPE_ITEMS, verbose_name="投诉事项")
+    customer_request = ListField(CUSTOMER_REQUESTS, verbose_name="客户要求")
+    customer_request_text = Text("客户要求说明")
+    order_no = Char("订单编号", max_length=60)
+    part_no = Char("料号", max_length=60)
+    quantity = Int("数量")
+    ship_date = Date("交运日期")
+    defect_qty = Int("不良数量")
+    delivery_amount = Money("交货金额")
+    sample_received = Flag("已收异常样品")
+    sample_opinion = Text("签注意见")
+    accepted = Choice(ACCEPTANCE, default="pending", verbose_name="是否受理")
+    rejection_reason = Text("不受理理由")
+    routing = Choice(ROUTINGS, null=True, verbose_name="处理途径")
+    involvement = ListField(INVOLVEMENT, verbose_name="涉及")
+    service_charge = Choice(SERVICE_CHARGE, null=True, verbose_name="服务性质")
+    charge_confirmed_by = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                          verbose_name="有偿确认人(营销主管)")
+    feedback_level = Choice(FEEDBACK_LEVELS, null=True, verbose_name="紧急等级")
+    escalation = Choice(ESCALATION, default="normal", verbose_name="升级")
+    is_special_case = Flag("特殊情况")
+    market = Choice(MARKETS, default="domestic", verbose_name="国内/国外")
+    receiving_unit = ForeignKeyField(Department, null=True, backref="+", on_delete="SET NULL",
+                                     verbose_name="受理单位")
+    handler = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                              verbose_name="承办人")
+    investigator = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                   verbose_name="调查专人")
+    finding = Choice(FINDINGS, null=True, verbose_name="处理认定")
+    responsible_dept = ForeignKeyField(Department, null=True, backref="+", on_delete="SET NULL",
+                                       verbose_name="责任归属部门")
+    responsible_person = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                         verbose_name="责任者")
+    responsibility_ratio = Money("责任比率(%)")
+    track_improvement = Flag("列案追踪")
+    quality_opinion = Text("质量管理部意见")
+    production_opinion = Text("生产单位处理对策")
+    rnd_opinion = Text("研发部提示意见")
+    manager_office_opinion = Text("经理室批示")
+    handling_opinion = Text("受理单位处理意见")
+    comprehensive_opinion = Text("总经理室综合意见")
+    decision_tier = Choice(DECISION_TIERS, null=True, verbose_name="核决权限")
+    decided_by = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                 verbose_name="核决人")
+    decided_at = DateTimeField(null=True, verbose_name="核决时间")
+    resolution_mode = Choice(RESOLUTION_MODES, null=True, verbose_name="处理方式")
+    loss_amount = Money("客诉损失金额")
+    negotiation_result = Text("交涉结果")
+    negotiation_reviewed_by = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                              verbose_name="交涉结果核阅人")
+    reply_method = Choice(REPLY_METHODS, null=True, verbose_name="答复方式")
+    replied_at = DateTimeField(null=True, verbose_name="答复时间")
+    reply_content = Text("答复内容")
+    complainant_opinion = Text("投诉人对处理结果的意见")
+    customer_accepts = BooleanField(null=True, verbose_name="客户接受处理结果")
+    reopened_from = ForeignKeyField("self", null=True, backref="reopened_as", on_delete="SET NULL",
+                                    verbose_name="原投诉")
+    established = BooleanField(null=True, verbose_name="客诉成立")
+    third_party = Flag("涉及其他公司/原物料供应商")
+    due_at = DateTimeField(null=True, index=True, verbose_name="处理期限")
+    closed_at = DateTimeField(null=True, verbose_name="结案时间")
+    overdue = Flag("逾期")
+    verified_by = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                  verbose_name="抽查验证人")
+    verified_at = DateTimeField(null=True, verbose_name="抽查验证时间")
+    verification_result = Text("抽查验证结果")
+    is_important = Flag("重要资料")
+
+    class Register:
+        label = "客户投诉"
+        group = "complaints"
+        domain_ids = ("F-36",)
+        numbering = "yymm"
+        title_field = "title"
+        list_columns = ("record_no", "state", "customer", "type", "title", "received_at",
+                        "receiving_unit", "handler", "due_at", "escalation")
+        search = ("record_no", "title", "content")
+        filters = ("state", "type", "received_at", "customer", "receiving_unit", "handler",
+                   "escalation", "feedback_level", "market", "overdue", "due_at")
+        dept_fields = ("dept", "receiving_unit", "responsible_dept")
+        person_fields = ("received_by", "handler", "investigator", "filled_by", "decided_by")
+        default_retention = "one_year_extended"
+        flags = ("no_customer_copy",)
+        signatures = ("受理人", "受理单位负责人", "质量管理科", "部主管")
+        inlines = ("ComplaintCopy",)
+        copies = (("存根", "市场营销部门留存备查"),
+                  ("通知", "市场营销部门连同第4~7联交送质量管理科"),
+                  ("通知副本", "市场营销部门呈报上级主管"),
+                  ("调查", "由质量管理科连同第五联交受理单位"),
+                  ("调查报告", "由受理单位调查后交质量管理科"),
+                  ("答复", "质量管理科审核整理后连同调查报告回复受理单位"),
+                  ("审核", "质量管理科呈报部主管审核"))
+        permissions = {"create": SALES + ("after_sales", "quality_dept", "admin_dept"),
+                       "edit": SALES + ("after_sales", "quality_dept", "admin_dept"),
+                       "view": SALES + ("after_sales", "quality_dept", "admin_dept") + LEADERS,
+                       "delete": ("sales_manager", "marketing_head", "quality_dept"),
+                       "export": ("sales_manager", "marketing_head", "quality_dept") + LEADERS}
+
+
+ComplaintCopy = copy_log(Complaint)
 
 
 # ===========================================================================
