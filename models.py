@@ -575,11 +575,16 @@ class PatrolDailyEntry(LineItem):
 # --- end of SECTION C ---
 
 # ===========================================================================
-# SECTION D (2.H .. 2.M): reception, proposals, records and archives,
-# customer engineering, incentives, supplier
+# SECTION D (2.H .. 2.J): reception, proposals, records and archives
 # ===========================================================================
 
 # --- end of SECTION D ---
+
+# ===========================================================================
+# SECTION E (2.K .. 2.M): customer engineering, incentives, supplier
+# ===========================================================================
+
+# --- end of SECTION E ---
 
 
 # ---------------------------------------------------------------------------

@@ -125,8 +125,8 @@ def seed_demo():
     counts["visits"] = 36
     ctx = SeedContext(users=u, employees=emps, departments=depts, regions=regions,
                       customers=customers, today=today)
-    from . import admin_eng, after_sales, customers_more, service
-    for module in (customers_more, service, after_sales, admin_eng):
+    from . import admin_eng, after_sales, customers_more, engineering, service
+    for module in (customers_more, service, after_sales, admin_eng, engineering):
         counts.update(module.seed(ctx) or {})
     return counts
 

@@ -1,4 +1,4 @@
-"""Demo data of SECTION D: reception, proposals, records and archives, engineering, incentives, supplier."""
+"""Demo data of SECTION D: reception, proposals, records and archives."""
 
 
 def seed(ctx):
