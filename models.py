@@ -19,7 +19,10 @@ from portal.fields import ListField, NotApplicableField
 from portal.record import (CONFIDENTIALITY, RETENTION, Char, Choice, Date,
                            Flag, Int, Money, RecordBase, Text)
 from portal.settings import get as setting
+from portal.workflows import effects as fx
+from portal.workflows import relations as rel
 from portal.workflows.approvals import APPROVAL_STATES, Step, approval_flow
+from portal.workflows.engine import Input, State, T, Workflow
 
 ROLE_CHOICES = tuple((key, name) for key, name, _ in ROLES)
 
@@ -206,10 +209,44 @@ INDUSTRY = (("highway", "高速公路系统"), ("secondary_road", "二级公路"
             ("industrial", "大中型工矿企业"), ("general", "一般客户"))
 LIFECYCLE = (("prospect", "潜在客户"), ("trading", "正在交易"), ("former", "老客户(交易中断)"),
              ("suspended", "交易中止"), ("past", "交易过去"),
-             ("dissolved", "已解散/交易关系解除"), ("disposed", "已处理(销毁)"))  # E-04
+             ("dissolved", "已解散/交易关系解除"), ("pending_disposal", "待处理"),
+             ("disposed", "已处理(销毁)"))  # E-04, WF-06
 SEGMENTS = (("vip", "vip客户"), ("returning", "回头客"), ("long_term_partner", "长期协作单位"))
 TERMINATION = (("dissolved", "解散"), ("relationship_ended", "交易关系解除"))
 CLOSED_BIN = (("suspended", "交易中止"), ("past", "交易过去"))
+
+
+def _terminate(actor, row, inputs):
+    from portal.clock import today as _today
+    row.terminated_at = _today()
+    row.closed_file_bin = inputs.get("bin")
+
+
+# WF-06 customer lifecycle (R-CUS-04..06; 001-名簿 第四、六条). The trade-start
+# investigation (F-04) is approved by the sales supervisor then the sales
+# manager, whose 承认 activates the customer.
+CUSTOMER_LIFECYCLE = Workflow(
+    [State("prospect", "潜在客户"), State("trading", "正在交易"), State("former", "老客户(交易中断)"),
+     State("suspended", "交易中止"), State("past", "交易过去"), State("dissolved", "已解散/交易关系解除"),
+     State("pending_disposal", "待处理"), State("disposed", "已处理(销毁)", terminal=True)],
+    [T("activate", "交易开始承认", ("prospect", "former", "suspended"), "trading",
+       roles=("sales_manager", "marketing_head"), effects=(fx.sign,)),
+     T("interrupt", "交易中断", "trading", "former", roles=SALES),
+     T("terminate", "解除交易", ("trading", "former"), lambda row, inputs: inputs["bin"],
+       roles=("sales_manager", "marketing_head", "sales_clerk"),
+       inputs=(Input("reason", "解除原因", "choice", required=True, choices=TERMINATION,
+                     field="termination_reason"),
+               Input("bin", "资料归类", "choice", required=True, choices=CLOSED_BIN)),
+       effects=(_terminate,)),
+     T("dissolve", "客户解散", ("trading", "former", "suspended", "past"), "dissolved",
+       roles=("sales_manager", "marketing_head", "sales_clerk")),
+     T("request_disposal", "申请处理", ("suspended", "past", "dissolved"), "pending_disposal",
+       roles=SALES),
+     T("dispose", "认可处理", "pending_disposal", "disposed", roles=("sales_manager",),
+       relations=(rel.not_filler(),), effects=(fx.stamp("disposal_approved_by"), fx.sign)),
+     T("review", "定期调查", ("trading", "former"), None, roles=SALES,
+       effects=(fx.set_fields(last_review_at=lambda a, r, i: today()),))],
+    initial="prospect", state_field="lifecycle_status", label="交易状态")
 
 
 class Customer(FormRecord):
@@ -258,6 +295,7 @@ class Customer(FormRecord):
     registered_by = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
                                     verbose_name="登录人(生产管理课)")
     last_review_at = Date("最近定期调查")
+    last_tracked_at = Date("最近跟踪日期")
     next_tracking_due = Date("下次跟踪期限")
     terminated_at = Date("交易解除日期")
     termination_reason = Choice(TERMINATION, null=True, verbose_name="解除原因")
@@ -279,10 +317,37 @@ class Customer(FormRecord):
         filters = ("grade", "customer_kind", "region", "account_owner", "responsible_dept",
                    "lifecycle_status", "confidentiality", "is_key_account", "next_tracking_due")
         required = ("contact_name", "phone", "address")
+        workflow = CUSTOMER_LIFECYCLE
         permissions = {"create": SALES, "edit": SALES, "view": SALES + LEADERS,
                        "delete": ("sales_clerk", "sales_manager", "marketing_head"),
                        "export": ("sales_clerk", "sales_manager", "marketing_head",
                                   "general_manager")}
+
+    def derive(self, actor):
+        super().derive(actor)
+        # R-TRK-01..03: A monthly, B quarterly, C twice a year (D configurable)
+        self.next_tracking_due = next_tracking_due(self.grade, self.last_tracked_at or self.filled_at)
+
+
+def next_tracking_due(grade, since):
+    from portal.calendar import rule_deadline
+    if not grade or since is None:
+        return None
+    due = rule_deadline(f"tracking_{grade}", since)
+    return due.date() if due else None
+
+
+def note_tracking(customer_id, day):
+    """A visit or tracking service on `day`: the customer's last tracking date
+    and next due date follow (derived fields, not a user edit)."""
+    if not customer_id or day is None:
+        return
+    customer = Customer.get_or_none(Customer.id == customer_id)
+    if customer is None or (customer.last_tracked_at and customer.last_tracked_at >= day):
+        return
+    Customer.update(last_tracked_at=day,
+                    next_tracking_due=next_tracking_due(customer.grade, day)).where(
+        Customer.id == customer_id).execute()
 
 
 class CustomerVisitRecord(FormRecord):
@@ -309,6 +374,9 @@ class CustomerVisitRecord(FormRecord):
         person_fields = ("visitor", "filled_by")
         permissions = {"create": SALES_FRONT + ("sales_manager",), "edit": SALES_FRONT + ("sales_manager",),
                        "view": SALES + LEADERS}
+
+    def after_save(self, actor, is_new):
+        note_tracking(self.__data__.get("customer"), self.visited_at)
 
 
 # ---------------------------------------------------------------------------

@@ -171,12 +171,21 @@ def create(actor, model, values, on_saved=None, audit_action="create", comment=N
         row.save(force_insert=True)
         extra = on_saved(row) if on_saved else None
         _default_copies(spec, row)
+        _after_save(actor, row, True)
         changes = {k: [None, v] for k, v in snapshot(row).items()
                    if v not in (None, "", [], False) and k not in ("id", "version", "created_at", "created_by")}
         if extra:
             changes.update(extra)
         audit.record(actor, audit_action, spec.name, row, changes=changes, comment=comment)
     return row
+
+
+def _after_save(actor, row, is_new):
+    """A register's own consequences of a save (e.g. a visit updates the
+    customer's next tracking date), inside the same transaction."""
+    hook = getattr(row, "after_save", None)
+    if hook is not None:
+        hook(actor, is_new)
 
 
 def _default_copies(spec, row):
@@ -223,6 +232,7 @@ def update(actor, row, values, version, on_saved=None, audit_action="edit", comm
             extra = on_saved(current) if on_saved else None
             if extra:
                 changes.update(extra)
+            _after_save(actor, current, False)
         if changes:
             audit.record(actor, audit_action, spec.name, current, changes=changes, comment=comment)
     row.__data__.update(current.__data__)

@@ -149,7 +149,10 @@ def test_audit_records_create_edit_delete_restore_with_before_and_after(api, mak
                                             AuditEvent.record_id == row.id).order_by(AuditEvent.id))
     assert [e.action for e in events] == ["create", "edit", "delete", "restore"]
     assert events[0].change_dict["name"] == [None, "审计客户"]
-    assert events[1].change_dict == {"grade": ["B", "A"], "name": ["审计客户", "审计客户二"]}
+    changes = events[1].change_dict
+    assert changes["grade"] == ["B", "A"] and changes["name"] == ["审计客户", "审计客户二"]
+    # the derived next tracking date follows the grade (A: monthly)
+    assert set(changes) == {"grade", "name", "next_tracking_due"}
     assert events[1].actor_name == "clerk" and events[1].record_no == row.record_no
 
 

@@ -363,6 +363,7 @@ class Workflow:
             if n != 1:
                 raise services.Conflict(services.stale_message())
             current.version += 1
+            services._after_save(actor, current, False)
             WorkflowEvent.create(register=spec.name, record_id=current.id, transition=t.name,
                                  from_state=old_state, to_state=new_state,
                                  actor=actor.id, actor_name=actor.username,
