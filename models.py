@@ -656,6 +656,118 @@ class PatrolDailyEntry(LineItem):
 
 
 # ---------------------------------------------------------------------------
+# 2.J Borrowing (F-76): one loan register for every confidential record
+# ---------------------------------------------------------------------------
+
+BORROW_PURPOSES = (("revisit", "回访"), ("consult", "查阅"), ("use", "调用"), ("copy", "复印"),
+                   ("other", "其他"))
+RETURN_CONDITIONS = (("intact", "完好"), ("soiled", "污损"), ("damaged", "破损"),
+                     ("missing", "缺少"), ("lost", "遗失"))
+BORROW_STATES = (("pending", "待审批"), ("approved", "已批准"), ("rejected", "已驳回"),
+                 ("lent", "已借出"), ("returned", "已归还"), ("cancelled", "已撤销"),
+                 ("overdue", "已逾期"))
+
+
+class RegisterName(CharField):
+    """The name of an archive register; a select of those registers in forms."""
+
+    def wtf_field(self, model, **kwargs):
+        from wtforms import SelectField
+        from portal.i18n import lazy
+        from portal.registry import all_specs
+        kwargs.pop("filters", None)
+        choices = [(s.name, lazy(s.label)) for s in all_specs() if s.archive]
+        return SelectField(choices=choices, **kwargs)
+
+
+class BorrowRequest(FormRecord):
+    """F-76 借阅登记: a request to read (borrow) one confidential record.
+
+    Approver by the record's level (R-ARC, WF-04): internal or restricted files
+    of other departments → 营销部部长 or 销售经理 (003 §4.1); sealed → 总经理
+    (002 篇三); a 顾客档案表 for a revisit → its custodian, the 顾服主管医生, due
+    the same day; for any other use → 总经理. The custodian (or the sales clerk,
+    000-四 46) lends and takes it back; the borrower reads it only while it is
+    lent and not past due (permissions/rules.py)."""
+    state = Choice(BORROW_STATES, default="pending", index=True, verbose_name="状态")
+    register = RegisterName(max_length=60, verbose_name="档案登记簿")
+    record = IntegerField(verbose_name="档案记录ID")
+    record_no = Char("档案编号", max_length=40)
+    title = Char("档案名称", max_length=200)
+    level = Choice(CONFIDENTIALITY, null=True, verbose_name="密级")
+    borrower = ForeignKeyField(Employee, backref="+", on_delete="RESTRICT", verbose_name="借阅人")
+    borrower_dept = ForeignKeyField(Department, backref="+", on_delete="RESTRICT",
+                                    verbose_name="借阅部门")
+    purpose = Choice(BORROW_PURPOSES, default="consult", verbose_name="借阅用途")
+    reason = TextField(verbose_name="借阅理由")
+    requested_at = DateTimeField(default=now, verbose_name="申请时间")
+    due_at = DateTimeField(null=True, verbose_name="应还时间")
+    current_approver = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                       verbose_name="审批人")
+    approver_role = Choice(ROLE_CHOICES, null=True, verbose_name="审批角色")
+    approved_by = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                  verbose_name="批准人")
+    approved_at = DateTimeField(null=True, verbose_name="批准时间")
+    decision_comment = Text("审批意见")
+    rejection_reason = Text("驳回理由")
+    lent_by = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                              verbose_name="借出人")
+    lent_at = DateTimeField(null=True, verbose_name="借出时间")
+    returned_at = DateTimeField(null=True, verbose_name="归还时间")
+    returned_to = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                  verbose_name="接收人")
+    return_condition = Choice(RETURN_CONDITIONS, null=True, verbose_name="归还状况")
+    penalty = Money("处罚金额")
+    recreate_required = Flag("需重新建档")
+
+    class Register:
+        label = "借阅登记"
+        group = "archives"
+        domain_ids = ("F-76", "WF-04", "R-ARC")
+        title_field = "title"
+        list_columns = ("record_no", "state", "title", "level", "borrower", "purpose",
+                        "due_at", "current_approver", "custodian")
+        search = ("record_no", "title", "reason")
+        filters = ("state", "register", "level", "borrower", "purpose", "due_at", "requested_at")
+        dept_fields = ("borrower_dept",)
+        person_fields = ("borrower", "custodian", "current_approver", "approved_by", "lent_by",
+                         "returned_to", "filled_by")
+        all_rows_roles = ("general_manager", "marketing_head", "sales_manager", "sales_clerk",
+                          "archivist")
+        readonly_fields = ("record_no", "title", "level", "current_approver", "approver_role",
+                           "approved_by", "approved_at", "decision_comment", "rejection_reason",
+                           "lent_by", "lent_at", "returned_at", "returned_to", "return_condition",
+                           "penalty", "recreate_required", "requested_at", "custodian",
+                           "borrower", "borrower_dept")
+        workflow = "portal.workflows.borrowing:FLOW"
+        signatures = ("借阅人", "审批人", "借出人(保管人)", "接收人")
+        permissions = {"create": STAFF, "view": STAFF, "edit": ("sales_clerk", "archivist"),
+                       "delete": ("sales_clerk",), "export": MANAGERS + ("sales_clerk", "archivist")}
+
+    @staticmethod
+    def defaults(actor):
+        emp = actor.employee
+        return {"borrower": emp, "borrower_dept": emp.dept if emp else None}
+
+    def target(self):
+        """The record asked for, read without row rules (for the snapshot)."""
+        from portal.registry import get as get_spec
+        spec = get_spec(self.register)
+        if spec is None or not self.record:
+            return None
+        return spec.model.get_or_none(spec.model.id == self.record)
+
+    def derive(self, actor):
+        from portal.workflows.borrowing import prepare
+        super().derive(actor)
+        prepare(self, actor)
+
+    def check(self, actor, is_new):
+        from portal.workflows.borrowing import check_request
+        return check_request(self, actor, is_new)
+
+
+# ---------------------------------------------------------------------------
 # Configuration (R-CFG): figures that differ between the source companies
 # ---------------------------------------------------------------------------
 

@@ -3,7 +3,9 @@ metadata, plus the system pages. No per-model view classes."""
 from portal import registry
 
 from .base import RegisterView
+from .catalogue import ArchiveCatalogueView
 from .home import HomeView
+from .inbox import NotificationsView
 from .system import AuditLogView, PermissionMatrixView, UserView
 
 VIEWS = {}
@@ -18,6 +20,8 @@ def register_views(admin):
     admin.add_view(UserView())
     admin.add_view(PermissionMatrixView())
     admin.add_view(AuditLogView())
+    admin.add_view(ArchiveCatalogueView())
+    admin.add_view(NotificationsView())
     return VIEWS
 
 

@@ -349,6 +349,18 @@ class RegisterView(ModelView):
             for name, value in services.defaults_for(current_user, self.spec).items():
                 if name in form and not form[name].data:
                     form[name].data = value
+            # links may prefill fields: /borrow_request/new/?register=customer&record=12
+            from werkzeug.datastructures import MultiDict
+            for name in self.spec.editable_fields():
+                if name in request.args and name in form:
+                    form[name].process(MultiDict({name: request.args[name][:200]}))
+        return form
+
+    def edit_form(self, obj=None):
+        form = super().edit_form(obj)
+        if request.method == "GET" and obj is not None:
+            from portal.confidential import note_read
+            note_read(current_user, obj, "edit")
         return form
 
     def create_model(self, form):

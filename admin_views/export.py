@@ -200,7 +200,25 @@ def xlsx_stream(actor, spec, query, description):
     return response
 
 
+def exportable_rows(actor, spec, query):
+    """R-ARC-15: sealed records, and records of registers marked 严禁复印,
+    are not exported without approval — the general manager, or a lent
+    borrow request for copying (purpose 复印)."""
+    Model = spec.model
+    if not spec.archive or actor.has_role("general_manager"):
+        return query
+    from models import BorrowRequest
+    copy_loans = (BorrowRequest.select(BorrowRequest.record)
+                  .where(BorrowRequest.register == spec.name, BorrowRequest.purpose == "copy",
+                         BorrowRequest.borrower == (actor.employee_id or 0),
+                         BorrowRequest.state == "lent", BorrowRequest.due_at > clock.now()))
+    if "no_copy" in spec.flags:
+        return query.where(Model.id.in_(copy_loans))
+    return query.where((Model.confidentiality != "sealed") | Model.id.in_(copy_loans))
+
+
 def respond(actor, spec, query, fmt, description):
+    query = exportable_rows(actor, spec, query)
     if fmt == "csv":
         return csv_stream(actor, spec, query, description)
     if fmt == "xlsx":

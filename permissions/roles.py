@@ -79,6 +79,7 @@ def matrix_rows(spec):
 SYSTEM_REGISTERS = {
     "user_account": ("用户账号", {"view": ("admin",), "create": ("admin",), "edit": ("admin",)}),
     "permission": ("权限矩阵", {"view": ("admin",), "edit": ("admin",)}),
+    "archive_catalogue": ("档案目录", {"view": STAFF}),
     "audit_event": ("审计日志", {
         "view": ("admin", "general_manager", "deputy_gm", "marketing_head", "sales_manager", "hr"),
         "export": ("admin", "general_manager")}),

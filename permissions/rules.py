@@ -131,14 +131,12 @@ def grant_clause(actor, Model, spec):
     with the clock on every query (issue 5).
     """
     from portal.registry import get as get_spec
-    borrow = get_spec("borrow_request")
     emp = actor.employee_id
-    if borrow is None or not emp:
+    if get_spec("borrow_request") is None or not emp:
         return None
-    from models import BorrowItem, BorrowRequest
-    lent = (BorrowItem.select(BorrowItem.record_id)
-            .join(BorrowRequest)
-            .where(BorrowItem.register == spec.name,
+    from models import BorrowRequest
+    lent = (BorrowRequest.select(BorrowRequest.record)
+            .where(BorrowRequest.register == spec.name,
                    BorrowRequest.borrower == emp,
                    BorrowRequest.state == "lent",
                    BorrowRequest.due_at > clock.now(),
@@ -177,9 +175,9 @@ def active_loan(actor, spec, record_id):
     emp = actor.employee_id
     if get_spec("borrow_request") is None or not emp:
         return None
-    from models import BorrowItem, BorrowRequest
-    return (BorrowRequest.select().join(BorrowItem)
-            .where(BorrowItem.register == spec.name, BorrowItem.record_id == record_id,
+    from models import BorrowRequest
+    return (BorrowRequest.select()
+            .where(BorrowRequest.register == spec.name, BorrowRequest.record == record_id,
                    BorrowRequest.borrower == emp, BorrowRequest.state == "lent",
                    BorrowRequest.due_at > clock.now(), BorrowRequest.deleted_at.is_null())
             .first())

@@ -91,3 +91,12 @@ def registers_cmd(as_json):
     else:
         for s in specs:
             click.echo(f"{s.name:32} {s.group:12} {s.label} {' '.join(s.domain_ids)}")
+
+
+@cli.command("sweep")
+def sweep_cmd():
+    """Reminders, overdue marks and escalations (idempotent; run from cron)."""
+    from .sweep import run_all
+    with connection():
+        for name, count in run_all():
+            click.echo(f"{name}: {count}")

@@ -92,13 +92,10 @@ class Spec:
         self.default_retention = get("default_retention", "three_years")
         self.permissions = dict(get("permissions", {}))
         # child models of a multi-row form (classes or class names in models.py)
-        import sys
-        module = sys.modules[model.__module__]
-        self.inlines = tuple(getattr(module, c) if isinstance(c, str) else c
-                             for c in get("inlines", ()))
+        self.inlines = tuple(_resolve(model, c) for c in get("inlines", ()))
         self.parent_field = get("parent_field")   # child rows of a multi-row form
         self.menu = get("menu", True)
-        self.workflow = get("workflow")
+        self.workflow = _resolve(model, get("workflow"))
         self.exportable = get("exportable", True)
         # Paper-form details for the print view: signature lines, the copies
         # (联) of a multi-copy form as (name, where it goes), and flags such as
@@ -221,6 +218,20 @@ class Spec:
             "verbs": sorted(verbs) if verbs is not None else self.verbs(),
             "workflow": self.workflow.describe() if self.workflow else None,
         }
+
+
+def _resolve(model, ref):
+    """An object named by a string: "Name" in the model's module, or
+    "package.module:name" (imported lazily, so a workflow module may import
+    the models)."""
+    if not isinstance(ref, str):
+        return ref
+    import importlib
+    import sys
+    if ":" in ref:
+        module, name = ref.split(":", 1)
+        return getattr(importlib.import_module(module), name)
+    return getattr(sys.modules[model.__module__], ref)
 
 
 FIELD_LABELS = {

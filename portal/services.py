@@ -78,7 +78,7 @@ def defaults_for(actor, spec) -> dict:
         for name in ("filled_by",):
             if name in fields:
                 out[name] = emp
-        for name in spec.dept_fields[:1]:
+        for name in {"dept", *spec.dept_fields[:1]} & set(fields):
             out[name] = emp.dept
     if "filled_at" in fields:
         out["filled_at"] = today()

@@ -22,10 +22,20 @@ def html_lang():
     return {"zh_Hans_CN": "zh-CN", "zh_Hant_TW": "zh-TW"}.get(locale, "en")
 
 
+def unread_notifications():
+    from flask import g
+    if not current_user.is_authenticated:
+        return 0
+    if "_unread" not in g:
+        from .notify import unread_count
+        g._unread = unread_count(current_user)
+    return g._unread
+
+
 def action_label(action):
     return ACTION_LABELS.get(action, action)
 
 
 def init_app(app):
     app.jinja_env.globals.update(current_user_roles=current_user_roles, html_lang=html_lang,
-                                 action_label=action_label)
+                                 action_label=action_label, unread_notifications=unread_notifications)

@@ -209,3 +209,12 @@ def _customer_defaults():
 FACTORY_DEFAULTS = {
     "customer": _customer_defaults,
 }
+
+
+def flt(register, field, nth=0, pos=0):
+    """The list URL argument of the nth filter on `field` of a register
+    (e.g. flt("customer", "grade") -> "flt0_3"): tests do not hard-code
+    filter positions."""
+    from admin_views import VIEWS
+    matches = [i for i, f in enumerate(VIEWS[register]._filters) if f.column.name == field]
+    return f"flt{pos}_{matches[nth]}"
