@@ -551,6 +551,21 @@ class Complaint(FormRecord):
     verified_at = DateTimeField(null=True, verbose_name="抽查验证时间")
     verification_result = Text("抽查验证结果")
     is_important = Flag("重要资料")
+    # investigation report summary on the case card (001-投诉 第十七条)
+    cause = Text("发生原因")
+    course = Text("具体经过")
+    responsible_party = Text("责任者")
+    conclusion = Text("结论")
+    countermeasure = Text("对策")
+    prevention = Text("防范措施")
+    # deadlines and escalation (R-CFG; 000-二 §三.5, §三.10)
+    matter = Char("投诉事项归类", max_length=100,
+                  help_text="同一客户同一事项的多次投诉据此识别（个案）")
+    promised_reply_at = DateTimeField(null=True, verbose_name="承诺答复期限")
+    quality_reply_due = DateTimeField(null=True, verbose_name="品质部书面回复期限")
+    escalation_level = IntegerField(default=0, verbose_name="升级层级")
+    escalated_for_due = DateTimeField(null=True, verbose_name="已就此期限升级")
+    individual_case_proposed = Flag("建议列为个案")
 
     class Register:
         label = "客户投诉"
@@ -565,6 +580,15 @@ class Complaint(FormRecord):
                    "escalation", "feedback_level", "market", "overdue", "due_at")
         dept_fields = ("dept", "receiving_unit", "responsible_dept")
         person_fields = ("received_by", "handler", "investigator", "filled_by", "decided_by")
+        # the departments on a case's routing: the quality department reviews
+        # every case, the sales managers and leaders rule on them
+        all_rows_roles = ("general_manager", "deputy_gm", "marketing_head", "sales_manager",
+                          "quality_dept")
+        readonly_fields = ("accepted", "decided_by", "decided_at", "closed_at", "overdue", "due_at",
+                           "escalation_level", "escalated_for_due", "individual_case_proposed",
+                           "quality_reply_due", "verified_by", "verified_at", "replied_at",
+                           "reopened_from", "escalation", "decision_tier")
+        workflow = "portal.workflows.cases:COMPLAINT_FLOW"
         default_retention = "one_year_extended"
         flags = ("no_customer_copy",)
         signatures = ("受理人", "受理单位负责人", "质量管理科", "部主管")
@@ -581,6 +605,20 @@ class Complaint(FormRecord):
                        "view": SALES + ("after_sales", "quality_dept", "admin_dept") + LEADERS,
                        "delete": ("sales_manager", "marketing_head", "quality_dept"),
                        "export": ("sales_manager", "marketing_head", "quality_dept") + LEADERS}
+
+
+    def derive(self, actor):
+        from portal.workflows import cases
+        super().derive(actor)
+        cases.derive(self, actor)
+
+    def check(self, actor, is_new):
+        from portal.workflows import cases
+        return cases.check(self, actor, is_new)
+
+    def after_save(self, actor, is_new):
+        from portal.workflows import cases
+        cases.after_save(self, actor, is_new)
 
 
 ComplaintCopy = copy_log(Complaint)

@@ -94,6 +94,17 @@ class RegisterView(ModelView):
         self.column_details_list = self._details_columns_of(spec)
         self.column_export_list = [n for n in fields if n not in ("deleted_by",)]
         self.column_formatters = {name: self._formatter(name) for name in fields}
+        workflow = spec.workflow
+        if workflow is not None and workflow.due_field:
+            # time left / overdue, sortable by the deadline, overdue rows stand out
+            self.column_list.insert(self.column_list.index(workflow.due_field) + 1
+                                    if workflow.due_field in self.column_list else len(self.column_list),
+                                    "time_left")
+            self.column_sortable_list.append("time_left")
+            self.column_labels["time_left"] = lazy("剩余时间")
+            self.column_formatters["time_left"] = self._time_left
+            self.column_filters.append(register_filters.OverdueFilter(
+                getattr(model, workflow.due_field), lazy("是否逾期"), workflow))
         self.form_columns = spec.editable_fields()
         self.form_ajax_refs = {}
         self.form_create_rules = self.form_edit_rules = self._form_rules(spec)
@@ -139,6 +150,17 @@ class RegisterView(ModelView):
                 return title or ""
             return services.display(spec, name, getattr(row, name, None))
         return fmt
+
+    def _time_left(self, view, context, row, name):
+        from markupsafe import Markup
+        from portal import calendar, clock
+        workflow = self.spec.workflow
+        due = getattr(row, workflow.due_field)
+        if due is None or getattr(row, workflow.state_field) not in workflow.running_states():
+            return ""
+        late = due < clock.now()
+        return Markup('<span class="{}">{}</span>').format(
+            "time-overdue" if late else "time-left", calendar.time_left(due))
 
     def get_edit_form(self):
         base = super().get_edit_form()
@@ -235,7 +257,10 @@ class RegisterView(ModelView):
         return self.page_size
 
     def sort_spec(self, sort_column, sort_desc):
-        if sort_column is not None and sort_column in self.spec.list_columns:
+        if sort_column == "time_left":
+            sort_column = self.spec.workflow.due_field
+        if sort_column is not None and (sort_column in self.spec.list_columns
+                                        or sort_column in self.spec.fields):
             return [(sort_column, bool(sort_desc))]
         name, desc = self.spec.default_sort
         return [(name, desc)]

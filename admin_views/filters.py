@@ -174,3 +174,27 @@ def invalid_message(value):
     return gettext("筛选值无效：%(value)s", value=value[:50])
 
 
+
+
+class OverdueFilter(pf.BasePeeweeFilter):
+    """Past the deadline while the workflow still runs (yes), or not (no)."""
+
+    def __init__(self, column, name, workflow):
+        super().__init__(column, name, options=(("1", lazy_gettext("是")), ("0", lazy_gettext("否"))))
+        self.workflow = workflow
+
+    def validate(self, value):
+        return value in ("0", "1")
+
+    def get_options(self, view):
+        return [("1", tr("是")), ("0", tr("否"))]
+
+    def apply(self, query, value):
+        from portal import clock
+        Model = self.column.model
+        running = getattr(Model, self.workflow.state_field).in_(self.workflow.running_states())
+        late = running & (self.column < clock.now())
+        return query.where(late if value == "1" else ~late)
+
+    def operation(self):
+        return lazy_gettext("等于")

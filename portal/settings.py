@@ -14,6 +14,13 @@ DEFAULTS = {
     "retention_years_important": ("3", "int", "重要投诉资料延期保存年限（年）", "002 篇一 (五)3"),
     "gift_budget_gm_threshold": ("5000", "decimal", "礼品预算超过此金额另需总经理审批（元）",
                                  "001-服务 第六条（金额未规定，可配置）"),
+    "authority_sales_manager": ("5000", "decimal", "业务部经理核决权限上限（元）",
+                                "002 篇五 第十一条（原文缺失，可配置）"),
+    "authority_deputy_gm": ("50000", "decimal", "副总经理核决权限上限（元）",
+                            "002 篇五 第十一条（原文缺失，可配置）"),
+    "individual_case_threshold": ("3", "int", "同一客户同一事项投诉达到此次数时建议列为个案",
+                                  "000-二 §三.10（次数未规定，可配置）"),
+    "quality_dept_abbr": ("PZ", "text", "品质部的部门缩写（书面回复时限适用）", "004 §5.3"),
     "office_start": ("08:30", "text", "上班时间", "001-售后 第二章 第十二条"),
     "office_end": ("17:30", "text", "下班时间", "001-售后 第二章 第十二条"),
 }

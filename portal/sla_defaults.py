@@ -8,6 +8,7 @@ SLA_DEFAULTS = {
     # complaints and consultations
     "consult_reply": (24, "hours", "咨询答复时限", "登记→答复", "002 篇一 (三)(一)"),
     "suggestion_reply": (7, "days", "建议答复承诺期限（默认）", "上报领导→答复", "002 篇一 (三)(二)（期限由承诺决定，默认值可配置）"),
+    "escalation_step": (1, "working_days", "升级后新层级的处理期限", "升级→处理", "000-二 §三.5（期限未规定，可配置）"),
     "complaint_close": (3, "working_days", "投诉处理期限", "受理→结案", "002 篇一 (四)"),
     "complaint_close_special": (7, "working_days", "特殊投诉处理期限", "受理→结案", "002 篇一 (四)"),
     "complaint_close_retail": (7, "days", "门店投诉结案期限", "受理→结案", "002 篇四 第二十六条"),

@@ -18,6 +18,12 @@ def overdue_loans(now):
     return sweep_overdue(now)
 
 
+@sweeper
+def overdue_cases(now):
+    from .workflows.cases import sweep_overdue_cases
+    return sweep_overdue_cases(now)
+
+
 def run_all(now=None):
     now = now or clock.now()
     return [(fn.__name__, fn(now)) for fn in SWEEPERS]

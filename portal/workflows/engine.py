@@ -223,6 +223,10 @@ class Workflow:
         state = self.states.get(code)
         return tr(state.label) if state else (code or "")
 
+    def running_states(self):
+        """States in which a deadline still runs (for overdue marks)."""
+        return [s.code for s in self.states.values() if not s.terminal and s.overdue_check]
+
     def is_terminal(self, code):
         state = self.states.get(code)
         return bool(state and state.terminal)
@@ -364,13 +368,14 @@ class Workflow:
                 raise services.Conflict(services.stale_message())
             current.version += 1
             services._after_save(actor, current, False)
+            note = inputs.get("comment") or inputs.get("reason")
             WorkflowEvent.create(register=spec.name, record_id=current.id, transition=t.name,
                                  from_state=old_state, to_state=new_state,
                                  actor=actor.id, actor_name=actor.username,
-                                 comment=inputs.get("comment"),
+                                 comment=note if isinstance(note, str) else None,
                                  data=_dump({k: v for k, v in inputs.items() if k != "comment"}))
             audit.record(actor, t.name, spec.name, current, changes=changes,
-                         comment=inputs.get("comment"))
+                         comment=note if isinstance(note, str) else None)
         row.__data__.update(current.__data__)
         return result if result is not None else current
 
