@@ -694,6 +694,43 @@ class PatrolDailyEntry(LineItem):
 
 
 # ---------------------------------------------------------------------------
+# 2.J Records control (F-75): the list of record types, generated from metadata
+# ---------------------------------------------------------------------------
+
+
+class RecordTypeCatalogue(RecordBase):
+    """F-75 客户服务体系记录明细表 (000-四 451; 003 §5): every register with its
+    record name, number format, retention period and custodian. Rows are
+    generated from the register metadata (`portal catalogue` / init-db); the
+    sales clerk keeps the custodian, retention and form template up to date."""
+    seq = IntegerField(verbose_name="序号")
+    register = CharField(max_length=60, unique=True, verbose_name="登记簿")
+    name = CharField(max_length=200, verbose_name="记录名称")
+    form_code = CharField(max_length=60, verbose_name="编号方式")
+    domain_ids = Char("表单编号", max_length=120)
+    retention = Choice(RETENTION, default="three_years", verbose_name="保存期限")
+    custodian = Char("保管部门(人)", max_length=100)
+    template = Char("表式", max_length=200)
+    policy = Char("所依存的制度", max_length=200)
+
+    class Register:
+        label = "客户服务体系记录明细表"
+        group = "archives"
+        domain_ids = ("F-75",)
+        numbering = "prefix"
+        number_prefix = "JL"
+        row_scope = "all"
+        title_field = "name"
+        list_columns = ("seq", "name", "register", "form_code", "domain_ids", "retention", "custodian")
+        search = ("name", "register", "custodian", "domain_ids")
+        filters = ("retention",)
+        default_sort = ("seq", False)
+        readonly_fields = ("seq", "register", "name", "form_code", "domain_ids")
+        permissions = {"view": STAFF, "create": (), "edit": ("sales_clerk", "archivist"),
+                       "delete": (), "export": STAFF}
+
+
+# ---------------------------------------------------------------------------
 # 2.J Borrowing (F-76): one loan register for every confidential record
 # ---------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from .base import RegisterView
 from .catalogue import ArchiveCatalogueView
 from .home import HomeView
 from .inbox import NotificationsView
+from .reports import ReportsView
 from .system import AuditLogView, PermissionMatrixView, UserView
 
 VIEWS = {}
@@ -22,6 +23,7 @@ def register_views(admin):
     admin.add_view(AuditLogView())
     admin.add_view(ArchiveCatalogueView())
     admin.add_view(NotificationsView())
+    admin.add_view(ReportsView())
     return VIEWS
 
 

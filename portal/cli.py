@@ -21,6 +21,8 @@ def create_schema():
     permissions.seed_matrix(list(registry.all_specs()) + system_specs())
     from .settings import ensure_settings
     ensure_settings()
+    from .catalogue import sync
+    sync()
 
 
 @cli.command("init-db")
