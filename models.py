@@ -593,6 +593,7 @@ from portal.calendar import add_months
 from portal.i18n import gettext
 from portal.record import When
 from portal.workflows import effects as fx
+from portal.workflows import relations as rel
 from portal.workflows.engine import Input, State, T, Workflow
 
 
@@ -608,6 +609,11 @@ ENG_STAFF = ENGINEERING
 ENG_DECIDERS = MANAGERS
 ENG_WRITERS = _roles(ENGINEERING, SALES_MANAGERS)
 ENG_READERS = _roles(SALES, SERVICE, LEADERS)
+# DOMAIN.md 1.8: engineering records are read by the marketing function as a
+# whole; the installation department (after_sales) follows every project, the
+# approving managers decide on any of them. Others see their department's rows
+# and the rows naming them.
+ENG_ALL_ROWS = _roles(LEADERS, SALES_MANAGERS, ("after_sales",))
 
 # R-ENG figures of 002 篇八 (one regulation, not configuration that differs
 # between source companies): kVA / kW thresholds of 第九、十、十四–十六条.
@@ -795,8 +801,10 @@ POWER_APPLICATION_FLOW = Workflow(
           inputs=(Input("survey_at", "现场勘察时间", "datetime", field="survey_at"),),
           guard=_e_guard_survey, effects=(fx.sign,)),
         T("reply_scheme", "答复供电方案", "surveyed", "scheme_replied", roles=ENG_DECIDERS,
+          relations=(rel.not_filler(),),
           guard=_e_guard_scheme, effects=(fx.sign,)),
         T("review_design", "设计审查通过", "scheme_replied", "design_reviewed", roles=ENG_DECIDERS,
+          relations=(rel.not_filler(),),
           guard=_e_guard_design, effects=(fx.sign,)),
         T("start", "开工", "design_reviewed", "started", roles=ENG_STAFF,
           guard=_e_guard_start, effects=(fx.sign,)),
@@ -808,6 +816,7 @@ POWER_APPLICATION_FLOW = Workflow(
           effects=(fx.sign, _e_due_date("completion_report_due", "eng_completion_report",
                                          "completed_on"))),
         T("accept", "验收合格", "completion_reported", "accepted", roles=ENG_DECIDERS,
+          relations=(rel.not_filler(),),
           guard=_e_guard_accept, effects=(fx.sign, fx.stamp(at_field="accepted_at"))),
         T("sign_contract", "签订供用电合同", "accepted", "contract_signed", roles=ENG_DECIDERS,
           guard=_e_guard_contract, effects=(fx.sign,)),
@@ -915,6 +924,7 @@ class PowerApplication(FormRecord):
         person_fields = ("received_by", "installation_officer", "filled_by")
         signatures = ("用电客户(签章)", "报装受理人员", "报装专责(项目经理)")
         workflow = POWER_APPLICATION_FLOW
+        all_rows_roles = ENG_ALL_ROWS
         permissions = {"create": ENG_STAFF, "edit": ENG_WRITERS, "view": ENG_READERS}
 
     def check(self, actor, is_new):
@@ -946,6 +956,7 @@ class InternalWorkOrder(FormRecord):
         dept_fields = ("dept", "to_dept")
         person_fields = ("filled_by",)
         signatures = ("发送人(营销窗口)", "接收部门")
+        all_rows_roles = ENG_ALL_ROWS
         permissions = {"create": ENG_WRITERS, "edit": ENG_WRITERS, "view": ENG_READERS}
 
 
@@ -979,6 +990,7 @@ class SupplySchemeNotice(FormRecord):
                     "replied_by", "reply_form")
         person_fields = ("filled_by", "change_approved_by")
         signatures = ("答复部门(盖章)", "用电客户签收")
+        all_rows_roles = ENG_ALL_ROWS
         permissions = {"create": ENG_WRITERS, "edit": ENG_WRITERS, "view": ENG_READERS}
 
     def check(self, actor, is_new):
@@ -1025,6 +1037,7 @@ class DesignReview(FormRecord):
         required = ("reviewed_at", "participants")
         person_fields = ("filled_by",)
         signatures = ("审查人", "设计单位", "用电客户")
+        all_rows_roles = ENG_ALL_ROWS
         permissions = {"create": ENG_WRITERS, "edit": ENG_WRITERS, "view": ENG_READERS}
 
     def derive(self, actor):
@@ -1077,6 +1090,7 @@ class ConstructionStartReport(FormRecord):
         required = ("schedule",)
         person_fields = ("submitted_to", "filled_by")
         signatures = ("施工单位(盖章)", "报装专责")
+        all_rows_roles = ENG_ALL_ROWS
         permissions = {"create": ENG_WRITERS, "edit": ENG_WRITERS, "view": ENG_READERS}
 
     def check(self, actor, is_new):
@@ -1121,6 +1135,7 @@ class ConstructionChangeRequest(FormRecord):
         required = ("requested_by", "reason")
         person_fields = ("approved_by", "filled_by")
         signatures = ("施工单位", "营销部门")
+        all_rows_roles = ENG_ALL_ROWS
         permissions = {"create": ENG_WRITERS, "edit": ENG_WRITERS, "view": ENG_READERS}
 
     def check(self, actor, is_new):
@@ -1162,6 +1177,7 @@ class EquipmentOrderInfo(FormRecord):
         required = ("model", "delivery_on")
         person_fields = ("approved_by", "filled_by")
         signatures = ("施工单位", "营销部门")
+        all_rows_roles = ENG_ALL_ROWS
         permissions = {"create": ENG_WRITERS, "edit": ENG_WRITERS, "view": ENG_READERS}
 
     def check(self, actor, is_new):
@@ -1211,6 +1227,7 @@ class IntermediateInspection(FormRecord):
         signatures = ("报装专责", "用电检查人员", "用电客户", "施工单位")
         inlines = ("IntermediateInspectionCopy",)
         copies = (("用电客户", "交用电客户"), ("施工单位", "交施工单位"), ("自存", "报装部门存档"))
+        all_rows_roles = ENG_ALL_ROWS
         permissions = {"create": ENG_WRITERS, "edit": ENG_WRITERS, "view": ENG_READERS}
 
     def check(self, actor, is_new):
@@ -1272,6 +1289,7 @@ class CompletionReport(FormRecord):
         required = ("supply_application", "as_built_docs")
         person_fields = ("filled_by",)
         signatures = ("提交单位", "报装专责", "验收人")
+        all_rows_roles = ENG_ALL_ROWS
         permissions = {"create": ENG_WRITERS, "edit": ENG_WRITERS, "view": ENG_READERS}
 
     def derive(self, actor):
@@ -1320,6 +1338,7 @@ class SupplyNotice(FormRecord):
         required = ("issued_at",)
         person_fields = ("filled_by",)
         signatures = ("营销部门", "签收")
+        all_rows_roles = ENG_ALL_ROWS
         permissions = {"create": ENG_WRITERS, "edit": ENG_WRITERS, "view": ENG_READERS}
 
     def derive(self, actor):
@@ -1368,6 +1387,7 @@ class PowerSupplyContract(FormRecord):
         person_fields = ("filled_by",)
         default_retention = "long_term"
         signatures = ("供电方(盖章)", "用电方(盖章)")
+        all_rows_roles = ENG_ALL_ROWS
         permissions = {"create": ENG_WRITERS, "edit": ENG_WRITERS, "view": ENG_READERS}
 
     def check(self, actor, is_new):
@@ -1406,6 +1426,7 @@ class PostSupplyCheck(FormRecord):
         required = ("inspector", "metering_status", "usage_status")
         person_fields = ("inspector", "filled_by")
         signatures = ("用电检查人员", "用电客户")
+        all_rows_roles = ENG_ALL_ROWS
         permissions = {"create": ENG_WRITERS, "edit": ENG_WRITERS, "view": ENG_READERS}
 
     def derive(self, actor):
@@ -1447,6 +1468,7 @@ class ProjectAcceptance(FormRecord):
         person_fields = ("filled_by",)
         default_retention = "product_lifetime"
         signatures = ("建设(使用)单位", "施工安装单位", "监理单位")
+        all_rows_roles = ("general_manager", "deputy_gm", "quality_dept")
         permissions = {"create": _roles(SALES_FRONT, SERVICE, SALES_MANAGERS),
                        "edit": _roles(SALES_FRONT, SERVICE, SALES_MANAGERS),
                        "view": _roles(SALES, SERVICE, QUALITY, LEADERS)}
@@ -1582,7 +1604,7 @@ class ServicePointsMonthly(FormRecord):
 class QuarterlyRanking(FormRecord):
     """F-99 季度考核排名: customer-service engineers and 客服管理部 staff ranked
     every quarter; the top ranks receive an award (002 篇七 第五条)."""
-    quarter = CharField(max_length=7, verbose_name="季度", help_text="例如 2026-Q3")
+    quarter = CharField(max_length=10, verbose_name="季度", help_text="例如 2026-Q3")
     employee = ForeignKeyField(Employee, backref="+", on_delete="RESTRICT",
                                verbose_name="员工(客服工程师/客服管理部)")
     rank = IntegerField(verbose_name="排名")
@@ -1641,7 +1663,7 @@ class SparePartsCommission(FormRecord):
     staff, by the pricing rule, only after full payment; split between the
     person and the department; computed quarterly and paid in April, July,
     October and January (002 篇七 第八条)."""
-    quarter = CharField(max_length=7, verbose_name="季度", help_text="例如 2026-Q3")
+    quarter = CharField(max_length=10, verbose_name="季度", help_text="例如 2026-Q3")
     customer_name = Char("客户名称", max_length=200)
     sale = Char("销售内容(备品备件)", max_length=300)
     sale_amount = Money("实际回款金额(元)", null=False)
@@ -1855,6 +1877,8 @@ class SupplierCreditEvaluation(FormRecord):
         label = "供应商信用评估表"
         group = "service"
         domain_ids = ("F-102",)
+        # 品管, 采购 and after-sales each fill their lines of the same evaluation.
+        row_scope = "all"
         title_field = "supplier_name"
         list_columns = ("record_no", "supplier_name", "review_type", "contact", "phone", "time",
                         "filled_by")
