@@ -690,6 +690,1325 @@ class PatrolDailyEntry(LineItem):
 # SECTION E (2.K .. 2.M): customer engineering, incentives, supplier
 # ===========================================================================
 
+import re as _re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from permissions.roles import ENGINEERING, QUALITY, SALES_MANAGERS, SERVICE
+from portal.calendar import add_months
+from portal.i18n import gettext
+from portal.record import When
+from portal.workflows import effects as fx
+from portal.workflows import relations as rel
+from portal.workflows.engine import Input, State, T, Workflow
+
+
+def _roles(*groups):
+    """Role groups joined without duplicates."""
+    return tuple(dict.fromkeys(role for group in groups for role in group))
+
+
+# Roles of 002 篇八 (DOMAIN.md 1.6 and the mapping in permissions/roles.py):
+# 营销窗口 / 报装专责 / 用电检查人员 -> after_sales (with the sales front that takes
+# applications at the window); 分公司营销部 / 市公司 / 供电方案批复部门 -> managers.
+ENG_STAFF = ENGINEERING
+ENG_DECIDERS = MANAGERS
+ENG_WRITERS = _roles(ENGINEERING, SALES_MANAGERS)
+ENG_READERS = _roles(SALES, SERVICE, LEADERS)
+# DOMAIN.md 1.8: engineering records are read by the marketing function as a
+# whole; the installation department (after_sales) follows every project, the
+# approving managers decide on any of them. Others see their department's rows
+# and the rows naming them.
+ENG_ALL_ROWS = _roles(LEADERS, SALES_MANAGERS, ("after_sales",))
+
+# R-ENG figures of 002 篇八 (one regulation, not configuration that differs
+# between source companies): kVA / kW thresholds of 第九、十、十四–十六条.
+ENG_DEDICATED_LINE_KVA = Decimal("3000")      # 第九条 报装容量3000kVA及以上采用专线供电
+ENG_CITY_REVIEW_KVA = Decimal("1000")         # 第十、十五、十六条 1000kVA
+ENG_STATION_REVIEW_KW = Decimal("10")         # 第十四条 低压10kW及以下
+
+POWER_APPLICATION_TYPES = (("new", "新装"), ("increase", "增容"))                       # E-46
+VOLTAGE_LEVELS = (("high", "高压"), ("low", "低压"))                                     # E-46
+WORK_ORDER_KINDS = (("electronic", "电子工单"), ("contact_sheet", "内部工作联系单"))     # 第四条
+SCHEME_REPLY_FORMS = (("memo", "便函"), ("document", "文件"))                            # 第十条
+# 供电方式: 专线 is the document's (第九条); the other modes are the customer
+# kinds of E-05 (专变, 双电源双回路, 低压) (inferred).
+SUPPLY_MODES = (("dedicated_line", "专线"), ("dedicated_transformer", "专变"),
+                ("dual_circuit", "双电源双回路"), ("low_voltage", "低压供电"))
+SCHEME_REPLIERS = (("branch_marketing", "分公司营销部"), ("city_company", "市公司"))
+DESIGN_REVIEW_LEVELS = (("supply_station", "供电所(营业站)"), ("branch_marketing", "分公司营销部"),
+                        ("city_company", "市公司"))                                      # R-ENG-03
+DESIGN_SUBMISSIONS = (                                                                   # E-48
+    ("design", "受电工程设计及说明书"),
+    ("load_map", "用电负荷分布图"),
+    ("load_nature", "负荷组成、性质及保安负荷"),
+    ("quality_devices", "影响电能质量的用电设备清单"),
+    ("equipment_list", "主要设备电气一览表"),
+    ("process_consumption", "主要生产设备、生产工艺耗电以及允许中断供电时间"),
+    ("wiring", "高压受电装置一、二次接线图与平面布置图"),
+    ("power_factor", "用电功率因数计算及无功补偿方式"),
+    ("protection", "继电保护、过电压保护及电能计量装置的方式"),
+    ("concealed", "隐蔽工程设计资料"),
+    ("network", "配电网络布置图"),
+    ("own_source", "自备电源及接线方式"),
+    ("other", "供电企业认为必须提供的其它资料"),
+)
+REVIEW_PARTICIPANTS = (("designer", "设计单位"), ("customer", "用电客户"),
+                       ("production", "生产管理等相关部室"))                               # 第十三条
+INSPECTION_ITEMS = (("electrical", "电气设备"), ("transformer", "变压器容量"),
+                    ("protection", "继电保护"), ("lightning", "防雷设施"),
+                    ("grounding", "接地装置"), ("concealed", "隐蔽工程"))                  # 第二十四、二十五条
+# 第二十五条: high-voltage customers are checked on all of these against the approved design.
+HV_INSPECTION_ITEMS = ("electrical", "transformer", "protection", "lightning", "grounding")
+COMPLETION_SUBMITTERS = (("customer", "客户"), ("contractor", "施工单位"))                 # 第二十七条
+SUPPLY_NOTICE_KINDS = (("supply_notice", "供电通知"), ("meter_notice", "装表通知单"))     # 第二十八、二十九条
+PROJECT_ACCEPTANCE_KINDS = (("highway_acceptance", "高速公路项目验收鉴定表"),
+                            ("final_acceptance", "项目终验"),
+                            ("highway_handover", "公路工程项目移交表"))                    # 000-四 67–69
+# WF-13 customer engineering (R-ENG)
+POWER_APPLICATION_STATES = (
+    ("applied", "已申请"), ("surveyed", "已勘察"), ("scheme_replied", "方案已答复"),
+    ("design_reviewed", "设计已审查"), ("started", "已开工"), ("inspecting", "中间检查"),
+    ("completion_reported", "竣工报告"), ("accepted", "验收合格"), ("contract_signed", "合同已签"),
+    ("energised", "已装表供电"), ("checked", "供电后已核查"), ("withdrawn", "已撤销"),
+)
+ENG_BEFORE_DESIGN_REVIEW = ("applied", "surveyed", "scheme_replied")
+ENG_AFTER_ACCEPTANCE = ("accepted", "contract_signed", "energised", "checked")
+
+
+def _e_decimal(verbose_name, null=True, **kwargs):
+    return DecimalField(max_digits=12, decimal_places=2, auto_round=True, null=null,
+                        verbose_name=verbose_name, **kwargs)
+
+
+def _e_rows(model, project, field="project"):
+    """Live rows of `model` that belong to a power application."""
+    pid = project if isinstance(project, int) else project.id
+    return model.select().where(getattr(model, field) == pid, model.deleted_at.is_null())
+
+
+def _e_project(row, field="project"):
+    pid = row.__data__.get(field)
+    return PowerApplication.get_or_none(PowerApplication.id == pid) if pid else None
+
+
+def _e_as_date(value):
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _e_rule_date(key, start):
+    """The SLA rule's deadline from `start`, as a date (a day-based limit
+    ends with the day it falls on)."""
+    from portal.calendar import rule_deadline
+    due = rule_deadline(key, start) if start else None
+    return due.date() if due is not None else None
+
+
+def _e_due_date(field, key, start_field):
+    """Effect: `field` = the date `start_field` + SLA rule `key`."""
+    def effect(actor, row, inputs):
+        setattr(row, field, _e_rule_date(key, getattr(row, start_field)))
+    return effect
+
+
+def design_review_level(application):
+    """R-ENG-03 (002 篇八 第十四–十六条): who reviews the customer's design.
+
+    >= 1000 kVA, dual-source dual-circuit or dedicated-line customers -> 市公司;
+    low voltage <= 10 kW -> 供电所(营业站); high voltage 10-1000 kVA (1000
+    excluded) -> 分公司营销部. The documents leave two gaps (low voltage above
+    10 kW, high voltage below 10 kVA); both go to 分公司营销部 (decision)."""
+    if application is None:
+        return None
+    capacity = Decimal(application.capacity or 0)
+    dedicated = _e_rows(SupplySchemeNotice, application, "application").where(
+        SupplySchemeNotice.supply_mode == "dedicated_line").exists()
+    if application.dual_supply_required or dedicated or capacity >= ENG_CITY_REVIEW_KVA:
+        return "city_company"
+    if application.voltage_level == "low" and capacity <= ENG_STATION_REVIEW_KW:
+        return "supply_station"
+    return "branch_marketing"
+
+
+# Guards of WF-13 ------------------------------------------------------------
+
+def _e_guard_survey(actor, row, inputs):
+    if row.survey_at is None:
+        return {"survey_at": gettext("请填写现场勘察时间（第四条：报装人员主动上门现场勘察）。")}
+    return None
+
+
+def _e_guard_scheme(actor, row, inputs):
+    if not _e_rows(SupplySchemeNotice, row, "application").exists():
+        return {"__all__": gettext("尚未填写《供电方案通知书》，不能答复供电方案（第十条：以便函或文件形式书面答复）。")}
+    return None
+
+
+def _e_guard_design(actor, row, inputs):
+    if not _e_rows(DesignReview, row, "application").where(DesignReview.passed == True).exists():  # noqa: E712
+        return {"__all__": gettext("尚无审查通过的《设计审查意见书》，不能进入施工阶段（第十三–十六条）。")}
+    return None
+
+
+def _e_guard_start(actor, row, inputs):
+    if not _e_rows(ConstructionStartReport, row).exists():
+        return {"__all__": gettext("施工单位开工前应将开工报告及工程任务进度表交报装专责（第十九条）。")}
+    return None
+
+
+def _e_guard_inspect(actor, row, inputs):
+    if not _e_rows(IntermediateInspection, row).exists():
+        return {"__all__": gettext("尚未填写《中间检查意见书》（第二十五、二十六条）。")}
+    return None
+
+
+def _e_guard_complete(actor, row, inputs):
+    if not _e_rows(IntermediateInspection, row).where(IntermediateInspection.passed == True).exists():  # noqa: E712
+        return {"__all__": gettext("中间检查尚未合格，不能竣工（第二十五条：一般为1-4次，直至合格）。")}
+    return None
+
+
+def _e_guard_accept(actor, row, inputs):
+    if not _e_rows(CompletionReport, row).where(CompletionReport.accepted == True).exists():  # noqa: E712
+        return {"__all__": gettext("尚无验收合格的竣工报告，不能确认验收合格（第二十七、二十八条）。")}
+    return None
+
+
+def _e_contract(row):
+    return _e_rows(PowerSupplyContract, row).order_by(PowerSupplyContract.signed_on).first()
+
+
+def _e_guard_contract(actor, row, inputs):
+    if _e_contract(row) is None:
+        return {"__all__": gettext("尚未签订《供用电合同》（第三十条）。")}
+    return None
+
+
+def _e_guard_energise(actor, row, inputs):
+    contract = _e_contract(row)
+    if contract is None:
+        return {"__all__": gettext("未签订《供用电合同》及有关协议前，不得装表供电（第三十条）。")}
+    if row.supplied_on and row.supplied_on < contract.signed_on:
+        return {"supplied_on": gettext("装表供电日期不能早于《供用电合同》签订日期（第三十条）。")}
+    return None
+
+
+def _e_guard_check(actor, row, inputs):
+    if not _e_rows(PostSupplyCheck, row).exists():
+        return {"__all__": gettext("尚未登记供电后现场核查（第三十一条：供电后一月内核查计量装置和用电情况）。")}
+    return None
+
+
+POWER_APPLICATION_FLOW = Workflow(
+    [State(code, label, terminal=code in ("checked", "withdrawn"), draft=code == "applied")
+     for code, label in POWER_APPLICATION_STATES],
+    [
+        T("survey", "现场勘察", "applied", "surveyed", roles=ENG_STAFF,
+          inputs=(Input("survey_at", "现场勘察时间", "datetime", field="survey_at"),),
+          guard=_e_guard_survey, effects=(fx.sign,)),
+        T("reply_scheme", "答复供电方案", "surveyed", "scheme_replied", roles=ENG_DECIDERS,
+          relations=(rel.not_filler(),),
+          guard=_e_guard_scheme, effects=(fx.sign,)),
+        T("review_design", "设计审查通过", "scheme_replied", "design_reviewed", roles=ENG_DECIDERS,
+          relations=(rel.not_filler(),),
+          guard=_e_guard_design, effects=(fx.sign,)),
+        T("start", "开工", "design_reviewed", "started", roles=ENG_STAFF,
+          guard=_e_guard_start, effects=(fx.sign,)),
+        T("inspect", "中间检查", "started", "inspecting", roles=ENG_STAFF,
+          guard=_e_guard_inspect, effects=(fx.sign,)),
+        T("complete", "竣工", "inspecting", "completion_reported", roles=ENG_STAFF,
+          inputs=(Input("completed_on", "竣工日期", "date", required=True, field="completed_on"),),
+          guard=_e_guard_complete,
+          effects=(fx.sign, _e_due_date("completion_report_due", "eng_completion_report",
+                                         "completed_on"))),
+        T("accept", "验收合格", "completion_reported", "accepted", roles=ENG_DECIDERS,
+          relations=(rel.not_filler(),),
+          guard=_e_guard_accept, effects=(fx.sign, fx.stamp(at_field="accepted_at"))),
+        T("sign_contract", "签订供用电合同", "accepted", "contract_signed", roles=ENG_DECIDERS,
+          guard=_e_guard_contract, effects=(fx.sign,)),
+        T("energise", "装表供电", "contract_signed", "energised", roles=ENG_STAFF,
+          inputs=(Input("supplied_on", "装表供电日期", "date", required=True, field="supplied_on"),),
+          guard=_e_guard_energise,
+          effects=(fx.sign, _e_due_date("post_supply_check_due", "eng_post_supply_check",
+                                         "supplied_on"))),
+        T("check", "供电后核查", "energised", "checked", roles=ENG_STAFF,
+          guard=_e_guard_check, effects=(fx.sign,)),
+        T("withdraw", "撤销申请", ("applied", "surveyed", "scheme_replied", "design_reviewed",
+                                   "started", "inspecting", "completion_reported", "accepted",
+                                   "contract_signed"), "withdrawn", roles=ENG_WRITERS,
+          inputs=(Input("reason", "撤销原因", "textarea", required=True, field="withdrawal_reason"),),
+          effects=(fx.sign,), style="danger"),
+    ],
+    initial="applied",
+)
+
+
+class Contractor(FormRecord):
+    """F-95 施工单位资质: contractors with a qualification certificate and a
+    business licence, checked by the marketing management department
+    (002 篇八 第五、二十条)."""
+    name = CharField(max_length=200, verbose_name="施工单位名称")
+    qualification_cert = CharField(max_length=100, verbose_name="施工资质证(编号)")
+    business_license = CharField(max_length=100, verbose_name="营业执照(编号)")
+    grade = Char("资质等级", max_length=60)
+    contact = Char("联系人", max_length=60)
+    phone = Char("电话", max_length=40)
+    checked_by = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                 verbose_name="审查人(营销管理部门)")
+    checked_at = Date("审查日期")
+
+    class Register:
+        label = "施工单位资质"
+        group = "engineering"
+        domain_ids = ("F-95",)
+        row_scope = "all"
+        title_field = "name"
+        list_columns = ("record_no", "name", "grade", "qualification_cert", "business_license",
+                        "checked_by", "checked_at")
+        search = ("record_no", "name", "qualification_cert", "business_license", "contact")
+        filters = ("grade", "checked_by", "checked_at")
+        required = ("grade",)
+        person_fields = ("checked_by", "filled_by")
+        signatures = ("审查人(营销管理部门)",)
+        permissions = {"create": ENG_WRITERS, "edit": ENG_WRITERS, "view": ENG_READERS}
+
+    def check(self, actor, is_new):
+        errors = {}
+        if self.checked_at and not self.__data__.get("checked_by"):
+            errors["checked_by"] = gettext("资质审查须写明审查人（第二十条：营销管理部门审查施工单位资质）。")
+        if self.__data__.get("checked_by") and not self.checked_at:
+            errors["checked_at"] = gettext("请填写资质审查日期。")
+        return errors
+
+
+class PowerApplication(FormRecord):
+    """F-84 客户用电申请表: required for every new connection or capacity
+    increase, 「不論用電性質、電壓等級、容量大小」 (002 篇八 第四、八条). The
+    application is the customer-engineering project of WF-13; its deadlines
+    (completion report, post-supply check) are kept on it."""
+    state = POWER_APPLICATION_FLOW.make_state_field()
+    project_name = CharField(max_length=200, verbose_name="工程名称")          # inferred
+    customer = ForeignKeyField(Customer, backref="power_applications", on_delete="RESTRICT",
+                               verbose_name="客户")
+    type = Choice(POWER_APPLICATION_TYPES, verbose_name="申请类型")
+    usage_nature = CharField(max_length=60, verbose_name="用电性质")
+    voltage_level = Choice(VOLTAGE_LEVELS, verbose_name="电压等级")
+    capacity = _e_decimal("容量(kVA/kW)", null=False, help_text="高压以 kVA 计，低压以 kW 计")
+    address = CharField(max_length=300, verbose_name="用电地址")
+    window = Char("营业窗口", max_length=100)
+    received_by = ForeignKeyField(Employee, backref="+", on_delete="RESTRICT",
+                                  verbose_name="报装受理人员")
+    installation_officer = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                           verbose_name="报装专责(项目经理)")
+    survey_at = When("现场勘察时间")
+    work_order = DeferredForeignKey("InternalWorkOrder", null=True, backref="+",
+                                    on_delete="SET NULL", verbose_name="电子工单/内部工作联系单")
+    dual_supply_required = Flag("需备用电源/保安电源(双回路)")
+    is_residential_lighting = Flag("零星居民生活照明客户")                      # 第二十九条
+    completed_on = Date("竣工日期")
+    completion_report_due = Date("竣工报告期限")
+    accepted_at = When("验收合格时间")
+    supplied_on = Date("装表供电日期")
+    post_supply_check_due = Date("供电后核查期限")
+    withdrawal_reason = Text("撤销原因")
+
+    class Register:
+        label = "客户用电申请表"
+        group = "engineering"
+        domain_ids = ("F-84", "WF-13")
+        title_field = "project_name"
+        list_columns = ("record_no", "project_name", "customer", "type", "voltage_level",
+                        "capacity", "installation_officer", "completion_report_due",
+                        "post_supply_check_due")
+        search = ("record_no", "project_name", "address", "usage_nature", "window")
+        filters = ("type", "voltage_level", "customer", "received_by", "installation_officer",
+                   "filled_at", "completion_report_due", "post_supply_check_due",
+                   "dual_supply_required")
+        readonly_fields = ("completed_on", "completion_report_due", "accepted_at", "supplied_on",
+                           "post_supply_check_due", "withdrawal_reason")
+        required = ("window", "installation_officer")
+        person_fields = ("received_by", "installation_officer", "filled_by")
+        signatures = ("用电客户(签章)", "报装受理人员", "报装专责(项目经理)")
+        workflow = POWER_APPLICATION_FLOW
+        all_rows_roles = ENG_ALL_ROWS
+        permissions = {"create": ENG_STAFF, "edit": ENG_WRITERS, "view": ENG_READERS}
+
+    def check(self, actor, is_new):
+        errors = {}
+        if self.capacity is not None and self.capacity <= 0:
+            errors["capacity"] = gettext("容量必须大于0。")
+        return errors
+
+
+class InternalWorkOrder(FormRecord):
+    """F-85 电子工单 / 内部工作联系单: the window forwards the application to the
+    installation department that handles it (002 篇八 第四条)."""
+    kind = Choice(WORK_ORDER_KINDS, verbose_name="传递方式")
+    application = ForeignKeyField(PowerApplication, null=True, backref="work_orders",
+                                  on_delete="SET NULL", verbose_name="客户用电申请")
+    to_dept = ForeignKeyField(Department, backref="+", on_delete="RESTRICT",
+                              verbose_name="报装管理部门")
+    sent_at = When("发送时间")
+    content = Text("用电信息")
+
+    class Register:
+        label = "电子工单/内部工作联系单"
+        group = "engineering"
+        domain_ids = ("F-85",)
+        list_columns = ("record_no", "kind", "application", "to_dept", "sent_at", "filled_by")
+        search = ("record_no", "content")
+        filters = ("kind", "to_dept", "sent_at", "application")
+        required = ("sent_at", "content")
+        dept_fields = ("dept", "to_dept")
+        person_fields = ("filled_by",)
+        signatures = ("发送人(营销窗口)", "接收部门")
+        all_rows_roles = ENG_ALL_ROWS
+        permissions = {"create": ENG_WRITERS, "edit": ENG_WRITERS, "view": ENG_READERS}
+
+
+class SupplySchemeNotice(FormRecord):
+    """F-86 供电方案通知书: the written answer of the supply scheme (002 篇八
+    第九、十、十二条)."""
+    application = ForeignKeyField(PowerApplication, backref="scheme_notices", on_delete="RESTRICT",
+                                  verbose_name="客户用电申请")
+    approved_capacity = _e_decimal("批准受电容量(kVA)")
+    supply_voltage = Char("供电电压", max_length=40)
+    supply_mode = Choice(SUPPLY_MODES, null=True, verbose_name="供电方式")
+    metering_mode = Char("电能计量方式", max_length=100)
+    economics = Text("经济性")
+    replied_by = Choice(SCHEME_REPLIERS, null=True, verbose_name="答复部门")
+    reply_form = Choice(SCHEME_REPLY_FORMS, null=True, verbose_name="答复形式")
+    delivered_at = When("送交客户时间")
+    is_change = Flag("供电方案变更")                                               # 第十二条 (inferred)
+    change_approved_by = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                         verbose_name="变更同意人(供电方案批复部门)")
+
+    class Register:
+        label = "供电方案通知书"
+        group = "engineering"
+        domain_ids = ("F-86",)
+        list_columns = ("record_no", "application", "approved_capacity", "supply_voltage",
+                        "supply_mode", "replied_by", "reply_form", "delivered_at")
+        search = ("record_no", "supply_voltage", "metering_mode", "economics")
+        filters = ("supply_mode", "replied_by", "reply_form", "delivered_at", "is_change",
+                   "application")
+        required = ("approved_capacity", "supply_voltage", "supply_mode", "metering_mode",
+                    "replied_by", "reply_form")
+        person_fields = ("filled_by", "change_approved_by")
+        signatures = ("答复部门(盖章)", "用电客户签收")
+        all_rows_roles = ENG_ALL_ROWS
+        permissions = {"create": ENG_WRITERS, "edit": ENG_WRITERS, "view": ENG_READERS}
+
+    def check(self, actor, is_new):
+        errors = {}
+        app = _e_project(self, "application")
+        capacity = self.approved_capacity if self.approved_capacity is not None else (
+            app.capacity if app else None)
+        if capacity is not None and Decimal(capacity) >= ENG_DEDICATED_LINE_KVA \
+                and self.supply_mode != "dedicated_line":
+            errors["supply_mode"] = gettext(
+                "报装容量在3000kVA及以上时应采用专线供电（002 篇八 第九条）。")
+        if app is not None and app.voltage_level == "high" and app.capacity is not None \
+                and app.capacity < ENG_CITY_REVIEW_KVA and self.replied_by \
+                and self.replied_by != "branch_marketing":
+            errors["replied_by"] = gettext(
+                "申请容量在1000kVA以下的专变客户由分公司营销部答复供电方案（第十条）。")
+        if self.is_change and not self.__data__.get("change_approved_by"):
+            errors["change_approved_by"] = gettext(
+                "修改供电方案必须经过供电方案批复部门同意（第十二条）。")
+        return errors
+
+
+class DesignReview(FormRecord):
+    """F-87 送审设计资料 + 设计审查意见书: the design review at the level R-ENG-03
+    sets from the application's voltage and capacity (002 篇八 第十二–十六条)."""
+    application = ForeignKeyField(PowerApplication, backref="design_reviews", on_delete="RESTRICT",
+                                  verbose_name="客户用电申请")
+    submissions = ListField(DESIGN_SUBMISSIONS, verbose_name="送审设计资料")
+    review_level = Choice(DESIGN_REVIEW_LEVELS, null=True, verbose_name="审查层级")
+    reviewed_at = Date("审查日期")
+    opinion = TextField(verbose_name="设计审查意见")
+    participants = ListField(REVIEW_PARTICIPANTS, verbose_name="参加审查单位")
+    passed = Flag("审查通过")                                                       # inferred
+
+    class Register:
+        label = "设计审查意见书"
+        group = "engineering"
+        domain_ids = ("F-87",)
+        list_columns = ("record_no", "application", "review_level", "reviewed_at", "passed",
+                        "filled_by")
+        search = ("record_no", "opinion")
+        filters = ("review_level", "reviewed_at", "passed", "application")
+        readonly_fields = ("review_level",)
+        required = ("reviewed_at", "participants")
+        person_fields = ("filled_by",)
+        signatures = ("审查人", "设计单位", "用电客户")
+        all_rows_roles = ENG_ALL_ROWS
+        permissions = {"create": ENG_WRITERS, "edit": ENG_WRITERS, "view": ENG_READERS}
+
+    def derive(self, actor):
+        super().derive(actor)
+        self.review_level = design_review_level(_e_project(self, "application"))
+
+    def check(self, actor, is_new):
+        app = _e_project(self, "application")
+        if self.passed and app is not None and app.voltage_level == "high":
+            given = set(self.submissions or [])
+            missing = [label for code, label in DESIGN_SUBMISSIONS
+                       if code != "other" and code not in given]
+            if missing:
+                return {"submissions": gettext(
+                    "高压客户送审的设计和资料不全（第十二条），缺：%(items)s。",
+                    items="、".join(missing))}
+        return {}
+
+
+def _e_check_project_state(row, allowed, message, field="project"):
+    """On a new record: the power application must be in one of `allowed`."""
+    app = _e_project(row, field)
+    if app is not None and app.state not in allowed:
+        return {field: message}
+    return {}
+
+
+class ConstructionStartReport(FormRecord):
+    """F-88 开工报告 + 工程任务进度表: handed by the contractor to the
+    installation officer before work starts (002 篇八 第十九、二十一条)."""
+    project = ForeignKeyField(PowerApplication, backref="start_reports", on_delete="RESTRICT",
+                              verbose_name="工程项目(用电申请)")
+    contractor = ForeignKeyField(Contractor, backref="+", on_delete="RESTRICT",
+                                 verbose_name="施工单位")
+    start_on = DateField(verbose_name="开工时间")
+    planned_finish_on = DateField(verbose_name="预计完工时间")
+    schedule = Char("工程任务进度表(附件编号)", max_length=200)
+    submitted_to = ForeignKeyField(Employee, backref="+", on_delete="RESTRICT",
+                                   verbose_name="报装专责")
+    construction_plan = Char("施工规划和材料计划(附件编号)", max_length=200)
+
+    class Register:
+        label = "开工报告"
+        group = "engineering"
+        domain_ids = ("F-88",)
+        list_columns = ("record_no", "project", "contractor", "start_on", "planned_finish_on",
+                        "submitted_to")
+        search = ("record_no", "schedule", "construction_plan")
+        filters = ("start_on", "planned_finish_on", "contractor", "submitted_to", "project")
+        required = ("schedule",)
+        person_fields = ("submitted_to", "filled_by")
+        signatures = ("施工单位(盖章)", "报装专责")
+        all_rows_roles = ENG_ALL_ROWS
+        permissions = {"create": ENG_WRITERS, "edit": ENG_WRITERS, "view": ENG_READERS}
+
+    def check(self, actor, is_new):
+        errors = {}
+        if self.start_on and self.planned_finish_on and self.planned_finish_on < self.start_on:
+            errors["planned_finish_on"] = gettext("预计完工时间不能早于开工时间。")
+        contractor = Contractor.get_or_none(Contractor.id == self.__data__.get("contractor")) \
+            if self.__data__.get("contractor") else None
+        if contractor is not None and contractor.checked_at is None:
+            errors["contractor"] = gettext(
+                "施工单位资质尚未经营销管理部门审查（第二十条：须具备施工资质证及营业执照）。")
+        if is_new:
+            errors.update(_e_check_project_state(
+                self, ("design_reviewed", "started", "inspecting"),
+                gettext("设计审查通过后方可报开工（第十三–十六、十九条）。")))
+        return errors
+
+
+class ConstructionChangeRequest(FormRecord):
+    """F-89 施工变更申请 + 更改书面通知: no change to the scheme, construction or
+    drawings before the marketing department's written notice (002 篇八
+    第二十一、二十三条)."""
+    project = ForeignKeyField(PowerApplication, backref="change_requests", on_delete="RESTRICT",
+                              verbose_name="工程项目(用电申请)")
+    requested_by = ForeignKeyField(Contractor, null=True, backref="+", on_delete="SET NULL",
+                                   verbose_name="施工单位")
+    change = TextField(verbose_name="变更内容")
+    reason = Text("变更原因")
+    approved_by = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                  verbose_name="审查同意人(营销部门)")
+    written_notice_at = When("更改书面通知时间")
+    implemented_at = When("更改实施时间")                                          # inferred
+
+    class Register:
+        label = "施工变更申请"
+        group = "engineering"
+        domain_ids = ("F-89",)
+        list_columns = ("record_no", "project", "requested_by", "approved_by",
+                        "written_notice_at", "implemented_at")
+        search = ("record_no", "change", "reason")
+        filters = ("requested_by", "approved_by", "written_notice_at", "implemented_at", "project")
+        required = ("requested_by", "reason")
+        person_fields = ("approved_by", "filled_by")
+        signatures = ("施工单位", "营销部门")
+        all_rows_roles = ENG_ALL_ROWS
+        permissions = {"create": ENG_WRITERS, "edit": ENG_WRITERS, "view": ENG_READERS}
+
+    def check(self, actor, is_new):
+        errors = {}
+        if self.written_notice_at and not self.__data__.get("approved_by"):
+            errors["approved_by"] = gettext(
+                "施工变更申请须经营销部门审查同意后方能发出更改书面通知（第二十一条）。")
+        if self.implemented_at and (not self.written_notice_at
+                                    or self.implemented_at < self.written_notice_at):
+            errors["implemented_at"] = gettext(
+                "施工单位不得擅自变更，接到更改书面通知后方能更改实施（第二十三条）。")
+        return errors
+
+
+class EquipmentOrderInfo(FormRecord):
+    """F-90 定购设备信息: orders only after the marketing department confirmed
+    the drawings and approved manufacturer and model; order information fed
+    back (002 篇八 第十八、二十一、二十二条)."""
+    project = ForeignKeyField(PowerApplication, backref="equipment_orders", on_delete="RESTRICT",
+                              verbose_name="工程项目(用电申请)")
+    manufacturer = CharField(max_length=200, verbose_name="生产厂家")
+    model = Char("设备选型", max_length=200)
+    drawings_approved = Flag("设备图纸已审核")
+    approved_by = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                  verbose_name="认可人(营销部门)")
+    ordered_on = Date("定购日期")                                                  # inferred
+    delivery_on = Date("到货时间")
+    on_recommended_list = Flag("列入国家经贸委推荐目录")
+
+    class Register:
+        label = "定购设备信息"
+        group = "engineering"
+        domain_ids = ("F-90",)
+        list_columns = ("record_no", "project", "manufacturer", "model", "drawings_approved",
+                        "approved_by", "ordered_on", "delivery_on")
+        search = ("record_no", "manufacturer", "model")
+        filters = ("drawings_approved", "on_recommended_list", "approved_by", "ordered_on",
+                   "delivery_on", "project")
+        required = ("model", "delivery_on")
+        person_fields = ("approved_by", "filled_by")
+        signatures = ("施工单位", "营销部门")
+        all_rows_roles = ENG_ALL_ROWS
+        permissions = {"create": ENG_WRITERS, "edit": ENG_WRITERS, "view": ENG_READERS}
+
+    def check(self, actor, is_new):
+        errors = {}
+        if self.ordered_on:
+            if not self.__data__.get("approved_by"):
+                errors["approved_by"] = gettext(
+                    "定购设备前须将厂家、选型报营销部门，经认可后方可定购（第二十一条）。")
+            if not self.drawings_approved:
+                errors["drawings_approved"] = gettext(
+                    "定购设备前须确认设备图纸已经审核（第二十一条）。")
+            if not self.on_recommended_list:
+                errors["on_recommended_list"] = gettext(
+                    "应选用国家经贸委推荐目录中的电器设备产品（第十八条）。")
+        if self.ordered_on and self.delivery_on and self.delivery_on < self.ordered_on:
+            errors["delivery_on"] = gettext("到货时间不能早于定购日期。")
+        return errors
+
+
+class IntermediateInspection(FormRecord):
+    """F-91 中间检查意见书: from about 2/3 of the installation, usually 1–4
+    times until passed; three copies: customer, contractor, own file
+    (002 篇八 第二十五、二十六条)."""
+    project = ForeignKeyField(PowerApplication, backref="inspections", on_delete="RESTRICT",
+                              verbose_name="工程项目(用电申请)")
+    seq = IntegerField(default=1, verbose_name="第几次检查")
+    inspected_at = DateField(default=today, verbose_name="检查日期")
+    # DOMAIN `inspectors`: the two people 第二十六条 names.
+    installation_officer = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                           verbose_name="报装专责(项目经理)")
+    usage_inspector = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                      verbose_name="用电检查人员")
+    items_checked = ListField(INSPECTION_ITEMS, verbose_name="检查项目")
+    opinion = TextField(verbose_name="检查意见")
+    passed = Flag("检查合格")
+
+    class Register:
+        label = "中间检查意见书"
+        group = "engineering"
+        domain_ids = ("F-91",)
+        list_columns = ("record_no", "project", "seq", "inspected_at", "installation_officer",
+                        "usage_inspector", "passed")
+        search = ("record_no", "opinion")
+        filters = ("inspected_at", "passed", "installation_officer", "usage_inspector", "project")
+        required = ("installation_officer", "usage_inspector", "items_checked")
+        person_fields = ("installation_officer", "usage_inspector", "filled_by")
+        signatures = ("报装专责", "用电检查人员", "用电客户", "施工单位")
+        inlines = ("IntermediateInspectionCopy",)
+        copies = (("用电客户", "交用电客户"), ("施工单位", "交施工单位"), ("自存", "报装部门存档"))
+        all_rows_roles = ENG_ALL_ROWS
+        permissions = {"create": ENG_WRITERS, "edit": ENG_WRITERS, "view": ENG_READERS}
+
+    def check(self, actor, is_new):
+        errors = {}
+        if self.seq is not None and not 1 <= self.seq <= 4:
+            errors["seq"] = gettext("中间检查一般为1-4次（第二十五条），第几次应在1至4之间。")
+        pid = self.__data__.get("project")
+        if pid and self.seq is not None:
+            same = IntermediateInspection.select().where(
+                IntermediateInspection.project == pid, IntermediateInspection.seq == self.seq,
+                IntermediateInspection.deleted_at.is_null())
+            if self.id:
+                same = same.where(IntermediateInspection.id != self.id)
+            if same.exists():
+                errors.setdefault("seq", gettext("该工程第%(n)s次中间检查已登记。", n=self.seq))
+        app = _e_project(self)
+        if self.passed and app is not None and app.voltage_level == "high":
+            missing = [label for code, label in INSPECTION_ITEMS
+                       if code in HV_INSPECTION_ITEMS and code not in (self.items_checked or [])]
+            if missing:
+                errors["items_checked"] = gettext(
+                    "高压供电客户应全面检查后方可判定合格（第二十五条），未检查：%(items)s。",
+                    items="、".join(missing))
+        if is_new:
+            errors.update(_e_check_project_state(
+                self, ("started", "inspecting"),
+                gettext("工程开工后方可进行中间检查（第十九、二十五条）。")))
+        return errors
+
+
+IntermediateInspectionCopy = copy_log(IntermediateInspection)
+
+
+class CompletionReport(FormRecord):
+    """F-92 竣工报告 + 书面供电申请 + 工程竣工资料: the customer reports to the
+    department that answered the scheme; for projects entrusted to the
+    company the contractor applies within 3 days of completion (002 篇八
+    第七、二十七条; SLA eng_completion_report)."""
+    project = ForeignKeyField(PowerApplication, backref="completion_reports", on_delete="RESTRICT",
+                              verbose_name="工程项目(用电申请)")
+    submitted_by = Choice(COMPLETION_SUBMITTERS, default="customer", verbose_name="提交方")
+    completed_on = DateField(verbose_name="竣工日期")
+    submitted_at = DateTimeField(default=now, verbose_name="提交时间")
+    supply_application = Text("书面供电申请")
+    as_built_docs = Char("工程竣工资料(附件编号)", max_length=200)
+    accepted = Flag("验收合格")
+    accepted_at = When("验收时间")
+    late = Flag("逾期提交")
+
+    class Register:
+        label = "竣工报告"
+        group = "engineering"
+        domain_ids = ("F-92",)
+        list_columns = ("record_no", "project", "submitted_by", "completed_on", "submitted_at",
+                        "late", "accepted", "accepted_at")
+        search = ("record_no", "supply_application", "as_built_docs")
+        filters = ("submitted_by", "completed_on", "submitted_at", "late", "accepted", "project")
+        readonly_fields = ("late",)
+        required = ("supply_application", "as_built_docs")
+        person_fields = ("filled_by",)
+        signatures = ("提交单位", "报装专责", "验收人")
+        all_rows_roles = ENG_ALL_ROWS
+        permissions = {"create": ENG_WRITERS, "edit": ENG_WRITERS, "view": ENG_READERS}
+
+    def derive(self, actor):
+        super().derive(actor)
+        if self.accepted and self.accepted_at is None:
+            self.accepted_at = now()
+        # 第二十七条: 「竣工后施工單位在3日內向營銷部門提出竣工報告申請驗收」
+        due = _e_rule_date("eng_completion_report", self.completed_on) \
+            if self.submitted_by == "contractor" else None
+        self.late = bool(due and self.submitted_at and _e_as_date(self.submitted_at) > due)
+
+    def check(self, actor, is_new):
+        errors = {}
+        if self.completed_on and self.submitted_at and \
+                _e_as_date(self.submitted_at) < self.completed_on:
+            errors["submitted_at"] = gettext("竣工报告的提交时间不能早于竣工日期。")
+        if is_new:
+            errors.update(_e_check_project_state(
+                self, ("inspecting", "completion_reported"),
+                gettext("中间检查之后方可提交竣工报告（第二十五、二十七条）。")))
+        return errors
+
+
+class SupplyNotice(FormRecord):
+    """F-93 供电通知 / 装表通知单: after acceptance the supply date is agreed
+    with the customer; for residential lighting customers the meter notice
+    goes out within 1 day and metering is completed within 2 days (002 篇八
+    第二十八、二十九条; SLA eng_meter_notice, eng_metering)."""
+    project = ForeignKeyField(PowerApplication, backref="supply_notices", on_delete="RESTRICT",
+                              verbose_name="工程项目(用电申请)")
+    kind = Choice(SUPPLY_NOTICE_KINDS, verbose_name="通知类型")
+    supply_date = Date("供电日期(与客户协商确定)")
+    issued_at = When("发出时间")
+    metering_done_at = When("完善计量装置时间")
+    late = Flag("逾期")
+
+    class Register:
+        label = "供电通知/装表通知单"
+        group = "engineering"
+        domain_ids = ("F-93",)
+        list_columns = ("record_no", "project", "kind", "supply_date", "issued_at",
+                        "metering_done_at", "late")
+        search = ("record_no",)
+        filters = ("kind", "supply_date", "issued_at", "late", "project")
+        readonly_fields = ("late",)
+        required = ("issued_at",)
+        person_fields = ("filled_by",)
+        signatures = ("营销部门", "签收")
+        all_rows_roles = ENG_ALL_ROWS
+        permissions = {"create": ENG_WRITERS, "edit": ENG_WRITERS, "view": ENG_READERS}
+
+    def derive(self, actor):
+        super().derive(actor)
+        late = False
+        app = _e_project(self)
+        if self.kind == "meter_notice":
+            due = _e_rule_date("eng_meter_notice", app.accepted_at) if app else None
+            if due and self.issued_at and _e_as_date(self.issued_at) > due:
+                late = True
+            due = _e_rule_date("eng_metering", self.issued_at)
+            if due and self.metering_done_at and _e_as_date(self.metering_done_at) > due:
+                late = True
+        self.late = late
+
+    def check(self, actor, is_new):
+        errors = {}
+        if self.kind == "supply_notice" and not self.supply_date:
+            errors["supply_date"] = gettext("供电通知须写明与客户协商确定的供电日期（第二十八条）。")
+        if self.metering_done_at and self.issued_at and self.metering_done_at < self.issued_at:
+            errors["metering_done_at"] = gettext("完善计量装置时间不能早于通知发出时间。")
+        if is_new:
+            errors.update(_e_check_project_state(
+                self, ENG_AFTER_ACCEPTANCE,
+                gettext("工程验收合格后方可发出供电通知（第二十八、二十九条）。")))
+        return errors
+
+
+class PowerSupplyContract(FormRecord):
+    """F-94 供用电合同: signed with the customer after acceptance; meters are
+    installed and power supplied only after signing (002 篇八 第三十条)."""
+    customer = ForeignKeyField(Customer, backref="+", on_delete="RESTRICT", verbose_name="客户")
+    project = ForeignKeyField(PowerApplication, null=True, backref="contracts", on_delete="SET NULL",
+                              verbose_name="工程项目(用电申请)")
+    signed_on = DateField(verbose_name="签订日期")
+    agreements = Char("有关协议(附件编号)", max_length=200)
+
+    class Register:
+        label = "供用电合同"
+        group = "engineering"
+        domain_ids = ("F-94",)
+        list_columns = ("record_no", "customer", "project", "signed_on", "agreements", "filled_by")
+        search = ("record_no", "agreements")
+        filters = ("customer", "signed_on", "project")
+        required = ("agreements",)
+        person_fields = ("filled_by",)
+        default_retention = "long_term"
+        signatures = ("供电方(盖章)", "用电方(盖章)")
+        all_rows_roles = ENG_ALL_ROWS
+        permissions = {"create": ENG_WRITERS, "edit": ENG_WRITERS, "view": ENG_READERS}
+
+    def check(self, actor, is_new):
+        errors = {}
+        app = _e_project(self)
+        if app is not None and app.customer_id != self.__data__.get("customer"):
+            errors["project"] = gettext("合同客户与工程项目(用电申请)的客户不一致。")
+        if is_new:
+            errors.update(_e_check_project_state(
+                self, ENG_AFTER_ACCEPTANCE,
+                gettext("客户工程验收合格后方可签订《供用电合同》（第三十条）。")))
+        return errors
+
+
+class PostSupplyCheck(FormRecord):
+    """F-96 供电后现场核查: within one month after supply starts, usage
+    inspectors check metering and usage on site (002 篇八 第三十一条; SLA
+    eng_post_supply_check)."""
+    project = ForeignKeyField(PowerApplication, backref="post_supply_checks", on_delete="RESTRICT",
+                              verbose_name="工程项目(用电申请)")
+    checked_at = DateTimeField(default=now, verbose_name="核查时间")
+    inspector = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                verbose_name="用电检查人员")
+    metering_status = Text("计量装置运行状况")
+    usage_status = Text("客户用电情况")
+    late = Flag("逾期核查")
+
+    class Register:
+        label = "供电后现场核查"
+        group = "engineering"
+        domain_ids = ("F-96",)
+        list_columns = ("record_no", "project", "checked_at", "inspector", "late")
+        search = ("record_no", "metering_status", "usage_status")
+        filters = ("checked_at", "inspector", "late", "project")
+        readonly_fields = ("late",)
+        required = ("inspector", "metering_status", "usage_status")
+        person_fields = ("inspector", "filled_by")
+        signatures = ("用电检查人员", "用电客户")
+        all_rows_roles = ENG_ALL_ROWS
+        permissions = {"create": ENG_WRITERS, "edit": ENG_WRITERS, "view": ENG_READERS}
+
+    def derive(self, actor):
+        super().derive(actor)
+        app = _e_project(self)
+        due = _e_rule_date("eng_post_supply_check", app.supplied_on) if app else None
+        self.late = bool(due and self.checked_at and _e_as_date(self.checked_at) > due)
+
+    def check(self, actor, is_new):
+        app = _e_project(self)
+        if app is not None and app.supplied_on is None:
+            return {"project": gettext("该工程尚未装表供电，不能登记供电后核查（第三十一条）。")}
+        if app is not None and self.checked_at and _e_as_date(self.checked_at) < app.supplied_on:
+            return {"checked_at": gettext("核查时间不能早于装表供电日期。")}
+        return {}
+
+
+class ProjectAcceptance(FormRecord):
+    """F-97 高速公路项目验收鉴定表 / 项目终验 / 公路工程项目移交表 (000-四
+    records 67–69): the weighing-equipment company's highway projects; kept
+    for the product's lifetime (traceability, 000-四 442)."""
+    kind = Choice(PROJECT_ACCEPTANCE_KINDS, verbose_name="记录类型")
+    customer = ForeignKeyField(Customer, backref="+", on_delete="RESTRICT", verbose_name="客户")
+    project_name = CharField(max_length=200, verbose_name="项目名称")
+    date = DateField(default=today, verbose_name="日期")
+    result = Text("验收/移交结论")
+    signatories = Text("签字人员")
+    attachment = Char("附件(文件编号)", max_length=200)
+
+    class Register:
+        label = "项目验收/移交记录"
+        group = "engineering"
+        domain_ids = ("F-97",)
+        title_field = "project_name"
+        list_columns = ("record_no", "kind", "customer", "project_name", "date", "filled_by")
+        search = ("record_no", "project_name", "result", "signatories")
+        filters = ("kind", "customer", "date")
+        required = ("result", "signatories")
+        person_fields = ("filled_by",)
+        default_retention = "product_lifetime"
+        signatures = ("建设(使用)单位", "施工安装单位", "监理单位")
+        all_rows_roles = ("general_manager", "deputy_gm", "quality_dept")
+        permissions = {"create": _roles(SALES_FRONT, SERVICE, SALES_MANAGERS),
+                       "edit": _roles(SALES_FRONT, SERVICE, SALES_MANAGERS),
+                       "view": _roles(SALES, SERVICE, QUALITY, LEADERS)}
+
+
+# ---------------------------------------------------------------------------
+# 2.L Staff incentives, rewards, penalties (002 篇七 and R-RWD)
+# ---------------------------------------------------------------------------
+
+# Company-specific figures of 002 篇七 (the energy-services company's incentive
+# rules). They are settings, read with `setting(key)`; until the Setting
+# register has these keys (portal/settings.py DEFAULTS), the documents'
+# values below apply. This table is the only place they are written.
+INCENTIVE_DEFAULTS = {
+    "points_base": "17",                     # 4.1 每月出差17个点为基数
+    "points_rate": "270",                    # 4.1 超过17个点的部分按照270元/点
+    "points_safety_accident": "2",           # 4.2 安全事故扣罚2个绩效点数
+    "ranking_first_tier_last_rank": "3",     # 5.1 季度考核排名前3名
+    "ranking_first_tier_award": "1500",      # 5.1 季度奖励1500元
+    "ranking_second_tier_last_rank": "8",    # 5.1 第4~8名
+    "ranking_second_tier_award": "1000",     # 5.1 季度奖励1000元
+    "commission_rate_margin_35": "3",        # 8.1 35%以上毛利报价，全额回款后按3%提成
+    "commission_rate_margin_50": "5",        # 8.2 50%以上毛利报价，全额回款后按5%提成
+    "commission_individual_share": "80",     # 8.3 个人80%、部门20%
+}
+
+
+def incentive_figure(key):
+    """A figure of the incentive rules: the setting, else the documents' value."""
+    value = setting(key)
+    try:
+        return Decimal(str(value)) if value not in (None, "") else Decimal(INCENTIVE_DEFAULTS[key])
+    except (InvalidOperation, ValueError):
+        return Decimal(INCENTIVE_DEFAULTS[key])
+
+
+INCENTIVE_WRITERS = ("after_sales", "hr")                       # 服务部统计; 人力发展部
+INCENTIVE_READERS = _roles(INCENTIVE_WRITERS, ("finance",), LEADERS)
+# 财务部、人力发展部核实计算 (第十条): hr and finance read every department's rows.
+INCENTIVE_ALL_ROWS = ("general_manager", "hr", "finance")
+_QUARTER = _re.compile(r"^(\d{4})-Q([1-4])$")
+_MONTH = _re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def _quarter_errors(value, field="quarter"):
+    if value and not _QUARTER.match(value):
+        return {field: gettext("季度格式应为“年-Q季”，例如 2026-Q3。")}
+    return {}
+
+
+def quarter_months(value):
+    """(first day, last day) of a quarter written 2026-Q3, or None."""
+    from calendar import monthrange
+    m = _QUARTER.match(value or "")
+    if not m:
+        return None
+    year, q = int(m.group(1)), int(m.group(2))
+    first, last = 3 * q - 2, 3 * q
+    return date(year, first, 1), date(year, last, monthrange(year, last)[1])
+
+
+class ServicePointsMonthly(FormRecord):
+    """F-98 月度服务点数: the month's trip points of a service engineer or team
+    leader, from 《客服部调试项目工作系数》; points above the base are paid per
+    point, a safety accident costs points, a repeat service the engineer caused
+    loses its work coefficient (002 篇七 第四条, 9.4)."""
+    engineer = ForeignKeyField(Employee, backref="+", on_delete="RESTRICT",
+                               verbose_name="服务工程师/组长")
+    month = DateField(verbose_name="月份", help_text="填写该月任意一天，保存为当月1日")
+    points = _e_decimal("出差项目服务点数", null=False)
+    safety_accidents = IntegerField(default=0, verbose_name="安全事故次数")
+    second_service_deductions = _e_decimal("个人原因二次服务扣除点数", null=False, default=0)
+    base_points = _e_decimal("基数点数")
+    rate = Money("每点金额(元/点)")
+    deducted_points = _e_decimal("扣减点数合计")
+    amount = Money("月度绩效金额(元)")
+    verified_by = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                  verbose_name="核实人(财务部/人力发展部)")
+    verified_at = Date("核实日期")
+
+    class Register:
+        label = "月度服务点数"
+        group = "incentives"
+        domain_ids = ("F-98",)
+        list_columns = ("record_no", "engineer", "month", "points", "deducted_points",
+                        "base_points", "amount", "verified_by")
+        search = ("record_no",)
+        filters = ("engineer", "month", "verified_by", "verified_at")
+        readonly_fields = ("base_points", "rate", "deducted_points", "amount")
+        person_fields = ("engineer", "verified_by", "filled_by")
+        all_rows_roles = INCENTIVE_ALL_ROWS
+        signatures = ("服务部统计", "财务部核实", "人力发展部核实")
+        permissions = {"create": INCENTIVE_WRITERS, "edit": INCENTIVE_WRITERS,
+                       "view": INCENTIVE_READERS}
+
+    def derive(self, actor):
+        super().derive(actor)
+        if self.month:
+            self.month = self.month.replace(day=1)
+        self.base_points = incentive_figure("points_base")
+        self.rate = incentive_figure("points_rate")
+        self.deducted_points = (Decimal(self.safety_accidents or 0)
+                                * incentive_figure("points_safety_accident")
+                                + Decimal(self.second_service_deductions or 0))
+        if self.points is None:
+            self.amount = None
+        else:
+            over = Decimal(self.points) - self.deducted_points - self.base_points
+            self.amount = max(Decimal(0), over) * self.rate
+
+    def check(self, actor, is_new):
+        errors = {}
+        if self.points is not None and self.points < 0:
+            errors["points"] = gettext("服务点数不能为负数。")
+        if self.safety_accidents is not None and self.safety_accidents < 0:
+            errors["safety_accidents"] = gettext("安全事故次数不能为负数。")
+        if self.second_service_deductions is not None and self.second_service_deductions < 0:
+            errors["second_service_deductions"] = gettext("扣除点数不能为负数。")
+        if self.verified_at and not self.__data__.get("verified_by"):
+            errors["verified_by"] = gettext("请写明核实人（第十条：财务部、人力发展部核实计算）。")
+        eng, month = self.__data__.get("engineer"), self.month
+        if eng and month:
+            same = ServicePointsMonthly.select().where(
+                ServicePointsMonthly.engineer == eng, ServicePointsMonthly.month == month,
+                ServicePointsMonthly.deleted_at.is_null())
+            if self.id:
+                same = same.where(ServicePointsMonthly.id != self.id)
+            if same.exists():
+                errors["month"] = gettext("该人员当月的服务点数已登记。")
+        return errors
+
+
+class QuarterlyRanking(FormRecord):
+    """F-99 季度考核排名: customer-service engineers and 客服管理部 staff ranked
+    every quarter; the top ranks receive an award (002 篇七 第五条)."""
+    quarter = CharField(max_length=10, verbose_name="季度", help_text="例如 2026-Q3")
+    employee = ForeignKeyField(Employee, backref="+", on_delete="RESTRICT",
+                               verbose_name="员工(客服工程师/客服管理部)")
+    rank = IntegerField(verbose_name="排名")
+    score = _e_decimal("考核得分")                                                   # inferred
+    award = Money("季度奖励(元)")
+
+    class Register:
+        label = "季度考核排名"
+        group = "incentives"
+        domain_ids = ("F-99",)
+        list_columns = ("record_no", "quarter", "employee", "rank", "score", "award")
+        search = ("record_no", "quarter")
+        filters = ("employee",)
+        readonly_fields = ("award",)
+        person_fields = ("employee", "filled_by")
+        all_rows_roles = INCENTIVE_ALL_ROWS
+        signatures = ("服务部", "人力发展部", "领导审核")
+        permissions = {"create": INCENTIVE_WRITERS, "edit": INCENTIVE_WRITERS,
+                       "view": INCENTIVE_READERS}
+
+    def derive(self, actor):
+        super().derive(actor)
+        if self.quarter:
+            self.quarter = self.quarter.strip().upper()
+        award = Decimal(0)
+        if self.rank is not None and self.rank >= 1:
+            if self.rank <= incentive_figure("ranking_first_tier_last_rank"):
+                award = incentive_figure("ranking_first_tier_award")
+            elif self.rank <= incentive_figure("ranking_second_tier_last_rank"):
+                award = incentive_figure("ranking_second_tier_award")
+        self.award = award
+
+    def check(self, actor, is_new):
+        errors = _quarter_errors(self.quarter)
+        if self.rank is not None and self.rank < 1:
+            errors["rank"] = gettext("排名应从1开始。")
+        emp = self.__data__.get("employee")
+        if emp and self.quarter and not errors:
+            same = QuarterlyRanking.select().where(
+                QuarterlyRanking.employee == emp, QuarterlyRanking.quarter == self.quarter,
+                QuarterlyRanking.deleted_at.is_null())
+            if self.id:
+                same = same.where(QuarterlyRanking.id != self.id)
+            if same.exists():
+                errors["employee"] = gettext("该员工本季度已有排名记录。")
+        return errors
+
+
+SPARE_PRICING_RULES = (("margin_35", "元器件35%以上毛利+服务费"),
+                       ("margin_50", "元器件50%以上毛利+服务费"))                    # 002 篇七 8.1/8.2
+_SPARE_MIN_MARGIN = {"margin_35": Decimal(35), "margin_50": Decimal(50)}
+
+
+class SparePartsCommission(FormRecord):
+    """F-100 备品备件销售提成: commission on spare parts sold by customer-service
+    staff, by the pricing rule, only after full payment; split between the
+    person and the department; computed quarterly and paid in April, July,
+    October and January (002 篇七 第八条)."""
+    quarter = CharField(max_length=10, verbose_name="季度", help_text="例如 2026-Q3")
+    customer_name = Char("客户名称", max_length=200)
+    sale = Char("销售内容(备品备件)", max_length=300)
+    sale_amount = Money("实际回款金额(元)", null=False)
+    margin = _e_decimal("元器件毛利率(%)")
+    pricing_rule = Choice(SPARE_PRICING_RULES, verbose_name="报价原则")
+    fully_collected_at = Date("全额回款日期")
+    rate = _e_decimal("提成比例(%)")
+    commission = Money("提成金额(元)")
+    individual_share = Money("个人部分(元)")
+    department_share = Money("部门部分(元)")
+    compiled_by = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                  verbose_name="汇总人(客服专员)")
+    reviewed_by = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                  verbose_name="审核分配(泰达综合部)")
+    approved_by = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                  verbose_name="批准(泰达总经理)")
+    paid_in_month = Char("发放月份", max_length=7)
+
+    class Register:
+        label = "备品备件销售提成"
+        group = "incentives"
+        domain_ids = ("F-100",)
+        list_columns = ("record_no", "quarter", "customer_name", "sale_amount", "pricing_rule",
+                        "fully_collected_at", "commission", "compiled_by", "paid_in_month")
+        search = ("record_no", "quarter", "customer_name", "sale")
+        filters = ("pricing_rule", "fully_collected_at", "compiled_by", "approved_by")
+        readonly_fields = ("rate", "commission", "individual_share", "department_share",
+                           "paid_in_month")
+        required = ("customer_name", "compiled_by")
+        person_fields = ("compiled_by", "reviewed_by", "approved_by", "filled_by")
+        all_rows_roles = INCENTIVE_ALL_ROWS
+        signatures = ("客服专员", "泰达综合部审核", "泰达总经理批准")
+        permissions = {"create": INCENTIVE_WRITERS, "edit": INCENTIVE_WRITERS,
+                       "view": INCENTIVE_READERS}
+
+    def derive(self, actor):
+        super().derive(actor)
+        if self.quarter:
+            self.quarter = self.quarter.strip().upper()
+        key = {"margin_35": "commission_rate_margin_35",
+               "margin_50": "commission_rate_margin_50"}.get(self.pricing_rule)
+        self.rate = incentive_figure(key) if key else None
+        # 8.1/8.2 「全額回款后按照實際金額按3%(5%)提成」: nothing before full payment.
+        if self.rate is None or self.sale_amount is None or not self.fully_collected_at:
+            self.commission = self.individual_share = self.department_share = None
+        else:
+            self.commission = (Decimal(self.sale_amount) * self.rate / 100).quantize(Decimal("0.01"))
+            share = incentive_figure("commission_individual_share")
+            self.individual_share = (self.commission * share / 100).quantize(Decimal("0.01"))
+            self.department_share = self.commission - self.individual_share
+        span = quarter_months(self.quarter)
+        if span:     # 8.4 paid in April, July, October and January of the next year
+            pay = add_months(span[1].replace(day=1), 1)
+            self.paid_in_month = f"{pay.year}-{pay.month:02d}"
+        else:
+            self.paid_in_month = None
+
+    def check(self, actor, is_new):
+        errors = _quarter_errors(self.quarter)
+        if self.sale_amount is not None and self.sale_amount <= 0:
+            errors["sale_amount"] = gettext("回款金额必须大于0。")
+        least = _SPARE_MIN_MARGIN.get(self.pricing_rule)
+        if least is not None and self.margin is not None and self.margin < least:
+            errors["margin"] = gettext("按“%(rule)s”原则报价，元器件毛利率应在%(n)s%%以上（8.1/8.2）。",
+                                       rule=dict(SPARE_PRICING_RULES)[self.pricing_rule],
+                                       n=int(least))
+        if not self.fully_collected_at and (self.__data__.get("reviewed_by")
+                                            or self.__data__.get("approved_by")):
+            errors["fully_collected_at"] = gettext(
+                "全额回款后方可计提成并审核、批准（002 篇七 8.1、8.2）。")
+        span = quarter_months(self.quarter)
+        if span and self.fully_collected_at and not span[0] <= self.fully_collected_at <= span[1]:
+            errors.setdefault("fully_collected_at", gettext(
+                "提成按季度统计：全额回款日期应在所填季度内。"))
+        return errors
+
+
+REWARD_KINDS = (("reward", "奖励"), ("penalty", "处罚"))
+
+
+class RewardPenaltyRule(RecordBase):
+    """The reward and penalty rules of DOMAIN.md R-RWD with their amounts
+    (seeded; kept by HR). A 奖惩记录 cites one and stays within its range."""
+    code = CharField(max_length=20, unique=True, verbose_name="条款编号")
+    title = CharField(max_length=200, verbose_name="奖惩事项")
+    kind = Choice(REWARD_KINDS, verbose_name="奖/惩")
+    min_amount = Money("最低金额(元)")
+    max_amount = Money("最高金额(元)")
+    unit = Char("计量单位", max_length=20, help_text="次、项目、天……")
+    basis = Text("计算方法/说明")
+    source = Char("依据条款", max_length=120)
+    active = Flag("有效", default=True)
+
+    class Register:
+        label = "奖惩规则"
+        group = "incentives"
+        domain_ids = ("R-RWD",)
+        numbering = "prefix"
+        number_prefix = "JC"
+        row_scope = "all"
+        title_field = "title"
+        list_columns = ("code", "title", "kind", "min_amount", "max_amount", "unit", "source",
+                        "active")
+        search = ("code", "title", "basis", "source")
+        filters = ("kind", "active")
+        default_sort = ("code", False)
+        permissions = {"create": ("hr",), "edit": ("hr",), "delete": ("hr",),
+                       "view": STAFF, "export": ("hr", "finance") + LEADERS}
+
+    def check(self, actor, is_new):
+        errors = {}
+        for name in ("min_amount", "max_amount"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                errors[name] = gettext("金额不能为负数。")
+        if self.min_amount is not None and self.max_amount is not None \
+                and self.min_amount > self.max_amount:
+            errors["max_amount"] = gettext("最高金额不能低于最低金额。")
+        return errors
+
+
+class RewardPenaltyRecord(FormRecord):
+    """F-101 奖惩记录 (+ 用户表扬信 as evidence): every reward or penalty of
+    R-RWD, citing its rule; the amount stays within the rule's range, times
+    the count (per time, project or day). Verified by 财务部 / 人力发展部 and
+    paid or withheld with the salary (002 篇七 第九、十条)."""
+    person = ForeignKeyField(Employee, backref="+", on_delete="RESTRICT", verbose_name="人员")
+    rule = ForeignKeyField(RewardPenaltyRule, backref="records", on_delete="RESTRICT",
+                           verbose_name="奖惩条款")
+    occurred_on = Date("发生日期")
+    quantity = IntegerField(default=1, verbose_name="次数/项目数/天数")
+    amount = Money("金额(元)", null=False)
+    description = Text("事由")
+    evidence = Char("依据材料(用户表扬信、投诉、服务记录单等)", max_length=300)
+    decided_by = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                 verbose_name="决定人")
+    decided_at = Date("决定日期")
+    verified_by = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                  verbose_name="核实人(财务部/人力发展部)")
+    payroll_month = Char("计入工资月份", max_length=7, help_text="例如 2026-11")
+
+    class Register:
+        label = "奖惩记录"
+        group = "incentives"
+        domain_ids = ("F-101",)
+        list_columns = ("record_no", "person", "rule", "occurred_on", "quantity", "amount",
+                        "decided_by", "payroll_month")
+        search = ("record_no", "description", "evidence", "payroll_month")
+        filters = ("person", "rule", "occurred_on", "decided_by", "verified_by")
+        required = ("evidence", "decided_by")
+        person_fields = ("person", "decided_by", "verified_by", "filled_by")
+        all_rows_roles = INCENTIVE_ALL_ROWS
+        signatures = ("决定人", "财务部/人力发展部核实")
+        permissions = {"create": INCENTIVE_WRITERS, "edit": INCENTIVE_WRITERS,
+                       "view": INCENTIVE_READERS}
+
+    def check(self, actor, is_new):
+        errors = {}
+        qty = self.quantity if self.quantity is not None else 1
+        if qty < 1:
+            errors["quantity"] = gettext("次数至少为1。")
+        if self.amount is not None and self.amount < 0:
+            errors["amount"] = gettext("金额不能为负数。")
+        if self.payroll_month and not _MONTH.match(self.payroll_month):
+            errors["payroll_month"] = gettext("月份格式应为“年-月”，例如 2026-11。")
+        rid = self.__data__.get("rule")
+        rule = RewardPenaltyRule.get_or_none(RewardPenaltyRule.id == rid) if rid else None
+        if rule is not None and not rule.active:
+            errors["rule"] = gettext("该奖惩条款已停用。")
+        if rule is not None and self.amount is not None and "amount" not in errors and qty >= 1:
+            low = rule.min_amount * qty if rule.min_amount is not None else None
+            high = rule.max_amount * qty if rule.max_amount is not None else None
+            if (low is not None and self.amount < low) or (high is not None and self.amount > high):
+                if low is not None and high is not None and low == high:
+                    errors["amount"] = gettext("按该条款（%(source)s）金额应为 %(amount)s 元。",
+                                               source=rule.source or rule.code, amount=low)
+                elif high is None:
+                    errors["amount"] = gettext("按该条款（%(source)s）金额不得低于 %(low)s 元。",
+                                               source=rule.source or rule.code, low=low)
+                else:
+                    errors["amount"] = gettext(
+                        "按该条款（%(source)s）金额应在 %(low)s–%(high)s 元之间。",
+                        source=rule.source or rule.code, low=low or 0, high=high)
+        return errors
+
+
+# ---------------------------------------------------------------------------
+# 2.M Supplier
+# ---------------------------------------------------------------------------
+
+SUPPLIER_REVIEW_TYPES = (("initial", "初次评审"), ("re_evaluation", "重新评价"))     # E-33
+
+
+class SupplierCreditEvaluation(FormRecord):
+    """F-102 供应商信用评估表 (000-四 record 63 and 附表; category a): the
+    quality line is filled by 品管, the delivery line by 采购."""
+    supplier_name = CharField(max_length=200, verbose_name="供应商名称")
+    supplier_address = Char("供应商地址", max_length=300)
+    contact = Char("联系人", max_length=60)
+    phone = Char("电话", max_length=40)
+    review_type = Choice(SUPPLIER_REVIEW_TYPES, verbose_name="评审类型")
+    quality_status = Text("供应商提供产品的质量状况(品管)")
+    delivery_status = Text("供应商提供产品交期状况(采购)")
+    after_sales = Text("售后服务情况")
+    overall_operation = Text("设备整体运行情况")
+    customer_evaluation = Text("客户评价")
+    company_evaluation = Text("公司评价")
+    time = Date("时间")
+
+    class Register:
+        label = "供应商信用评估表"
+        group = "service"
+        domain_ids = ("F-102",)
+        # 品管, 采购 and after-sales each fill their lines of the same evaluation.
+        row_scope = "all"
+        title_field = "supplier_name"
+        list_columns = ("record_no", "supplier_name", "review_type", "contact", "phone", "time",
+                        "filled_by")
+        search = ("record_no", "supplier_name", "contact", "company_evaluation")
+        filters = ("review_type", "time", "filled_by")
+        required = ("contact", "phone", "quality_status", "delivery_status", "company_evaluation")
+        person_fields = ("filled_by",)
+        signatures = ("品管", "采购", "负责人")
+        permissions = {"create": _roles(QUALITY, SERVICE), "edit": _roles(QUALITY, SERVICE),
+                       "view": _roles(QUALITY, SERVICE, MANAGERS)}
+
+    def check(self, actor, is_new):
+        # 附表: 「供应商提供产品的质量状况 — 品管」「交期状况 — 采购」 (采购 -> quality_dept).
+        if actor is None or actor.has_role(*QUALITY):
+            return {}
+        before = None if is_new else SupplierCreditEvaluation.get_or_none(
+            SupplierCreditEvaluation.id == self.id)
+        errors = {}
+        for name in ("quality_status", "delivery_status"):
+            old = getattr(before, name) if before is not None else None
+            if (getattr(self, name) or None) != (old or None):
+                errors[name] = gettext("此栏由品管/采购（品质部）填写。")
+        return errors
+
 # --- end of SECTION E ---
 
 
