@@ -692,7 +692,7 @@ class PatrolDailyEntry(LineItem):
 
 import re as _re
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from permissions.roles import ENGINEERING, QUALITY, SALES_MANAGERS, SERVICE
 from portal.calendar import add_months
@@ -1584,31 +1584,10 @@ class ProjectAcceptance(FormRecord):
 # 2.L Staff incentives, rewards, penalties (002 篇七 and R-RWD)
 # ---------------------------------------------------------------------------
 
-# Company-specific figures of 002 篇七 (the energy-services company's incentive
-# rules). They are settings, read with `setting(key)`; until the Setting
-# register has these keys (portal/settings.py DEFAULTS), the documents'
-# values below apply. This table is the only place they are written.
-INCENTIVE_DEFAULTS = {
-    "points_base": "17",                     # 4.1 每月出差17个点为基数
-    "points_rate": "270",                    # 4.1 超过17个点的部分按照270元/点
-    "points_safety_accident": "2",           # 4.2 安全事故扣罚2个绩效点数
-    "ranking_first_tier_last_rank": "3",     # 5.1 季度考核排名前3名
-    "ranking_first_tier_award": "1500",      # 5.1 季度奖励1500元
-    "ranking_second_tier_last_rank": "8",    # 5.1 第4~8名
-    "ranking_second_tier_award": "1000",     # 5.1 季度奖励1000元
-    "commission_rate_margin_35": "3",        # 8.1 35%以上毛利报价，全额回款后按3%提成
-    "commission_rate_margin_50": "5",        # 8.2 50%以上毛利报价，全额回款后按5%提成
-    "commission_individual_share": "80",     # 8.3 个人80%、部门20%
-}
-
-
 def incentive_figure(key):
-    """A figure of the incentive rules: the setting, else the documents' value."""
-    value = setting(key)
-    try:
-        return Decimal(str(value)) if value not in (None, "") else Decimal(INCENTIVE_DEFAULTS[key])
-    except (InvalidOperation, ValueError):
-        return Decimal(INCENTIVE_DEFAULTS[key])
+    """A figure of the incentive rules of 002 篇七: a setting (portal/settings.py
+    seeds the documents' values; the administrator may change them)."""
+    return Decimal(str(setting(key)))
 
 
 INCENTIVE_WRITERS = ("after_sales", "hr")                       # 服务部统计; 人力发展部

@@ -21,6 +21,17 @@ DEFAULTS = {
     "individual_case_threshold": ("3", "int", "同一客户同一事项投诉达到此次数时建议列为个案",
                                   "000-二 §三.10（次数未规定，可配置）"),
     "quality_dept_abbr": ("PZ", "text", "品质部的部门缩写（书面回复时限适用）", "004 §5.3"),
+    # 002 篇七: the service staff incentive rules (company-specific figures)
+    "points_base": ("17", "decimal", "月度出差服务点数基数（点）", "002 篇七 4.1"),
+    "points_rate": ("270", "decimal", "超过基数部分每点金额（元）", "002 篇七 4.1"),
+    "points_safety_accident": ("2", "decimal", "每次安全事故扣罚点数", "002 篇七 4.2"),
+    "ranking_first_tier_last_rank": ("3", "int", "季度排名一等奖末位名次", "002 篇七 5.1"),
+    "ranking_first_tier_award": ("1500", "decimal", "季度排名一等奖金额（元）", "002 篇七 5.1"),
+    "ranking_second_tier_last_rank": ("8", "int", "季度排名二等奖末位名次", "002 篇七 5.1"),
+    "ranking_second_tier_award": ("1000", "decimal", "季度排名二等奖金额（元）", "002 篇七 5.1"),
+    "commission_rate_margin_35": ("3", "decimal", "35%以上毛利报价的提成比例（%）", "002 篇七 8.1"),
+    "commission_rate_margin_50": ("5", "decimal", "50%以上毛利报价的提成比例（%）", "002 篇七 8.2"),
+    "commission_individual_share": ("80", "decimal", "提成个人分配比例（%）", "002 篇七 8.3"),
     "office_start": ("08:30", "text", "上班时间", "001-售后 第二章 第十二条"),
     "office_end": ("17:30", "text", "下班时间", "001-售后 第二章 第十二条"),
 }

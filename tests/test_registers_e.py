@@ -573,10 +573,8 @@ def test_monthly_points_above_the_base_are_paid_per_point(api):
 
 def test_incentive_figures_come_from_the_settings(api, db_ctx):
     from models import Setting
-    Setting.create(record_no="CS-9001", key="points_base", value="20", kind="decimal",
-                   label="月度服务点数基数")
-    Setting.create(record_no="CS-9002", key="points_rate", value="300", kind="decimal",
-                   label="超基数每点金额")
+    Setting.update(value="20").where(Setting.key == "points_base").execute()
+    Setting.update(value="300").where(Setting.key == "points_rate").execute()
     r = api("service").post("/api/v1/service_points_monthly", json=dict(
         engineer=emp("service"), month="2026-10-01", points="25"))
     assert r.status_code == 201
