@@ -48,13 +48,15 @@ def send(user_ids, title, body=None, register=None, record_id=None, kind="info",
     """Write one notification per user; with `dedupe`, at most once per key."""
     sent = 0
     for uid in dict.fromkeys(u for u in user_ids if u):
-        key = f"{dedupe}:{uid}" if dedupe else None
+        key = f"{dedupe}:{uid}"[:200] if dedupe else None
+        if key and Notification.select().where(Notification.dedupe == key).exists():
+            continue
         query = Notification.insert(recipient=uid, kind=kind, title=title[:200], body=body,
                                     register=register, record_id=record_id, dedupe=key)
         if key:
-            query = query.on_conflict_ignore()
-        if query.execute():
-            sent += 1
+            query = query.on_conflict_ignore()   # a concurrent sweep wrote it first
+        query.execute()
+        sent += 1
     return sent
 
 

@@ -30,12 +30,17 @@ def sign(actor, row, inputs):
 
 
 def deadline(field, rule, start_field=None):
-    """`field` = start + the SLA rule; `rule` is a key or a function of the row."""
+    """`field` = start + the SLA rule; `rule` is a key or a function of the row.
+    A date field receives the date of the deadline."""
     def effect(actor, row, inputs):
+        from peewee import DateTimeField
         key = rule(row) if callable(rule) else rule
         start = getattr(row, start_field) if start_field else now()
         if key:
-            setattr(row, field, calendar.rule_deadline(key, start or now()))
+            due = calendar.rule_deadline(key, start or now())
+            if due is not None and not isinstance(type(row)._meta.fields[field], DateTimeField):
+                due = due.date()
+            setattr(row, field, due)
     return effect
 
 
