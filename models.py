@@ -80,8 +80,9 @@ class Employee(RecordBase):
         list_columns = ("record_no", "name", "dept", "position", "superior", "status")
         search = ("name", "position", "phone")
         filters = ("dept", "status")
-        readonly_fields = ("user", "status", "departed_on")
+        readonly_fields = ("user", "departed_on")
         lookup_active = ("status", "active")
+        workflow = "portal.workflows.handover:EMPLOYEE_FLOW"
         permissions = {"view": STAFF + ("admin",), "create": ("hr", "admin"),
                        "edit": ("hr", "admin"), "delete": ("hr",), "export": ("hr", "admin")}
 
@@ -2138,6 +2139,93 @@ class BorrowRequest(FormRecord):
     def check(self, actor, is_new):
         from portal.workflows.borrowing import check_request
         return check_request(self, actor, is_new)
+
+
+# ---------------------------------------------------------------------------
+# 2.J Handover on resignation or change of post (F-81, WF-05, R-HND)
+# ---------------------------------------------------------------------------
+
+HANDOVER_REASONS = (("resignation", "离职"), ("transfer", "调离公司"), ("job_change", "调岗"))
+
+
+class HandoverRecord(FormRecord):
+    """F-81 离职/调岗交接: everything an employee holds, found by query from the
+    register metadata, handed to successors in one transaction (003 §4.3;
+    002 篇三 二.12 「全部檔案交齊后,該員工方能離職」; 002 篇十二 第三条;
+    000-二 §六.6)."""
+    state = Choice((("started", "已发起"), ("executed", "已移交"), ("completed", "已完成"),
+                    ("cancelled", "已撤销")), default="started", index=True, verbose_name="状态")
+    employee = ForeignKeyField(Employee, backref="+", on_delete="RESTRICT", verbose_name="交接员工")
+    reason = Choice(HANDOVER_REASONS, default="resignation", verbose_name="交接原因")
+    last_day = DateField(verbose_name="最后工作日")
+    supervisor = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                 verbose_name="监交人(主管)")
+    default_successor = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                        verbose_name="接替人")
+    item_count = IntegerField(default=0, verbose_name="移交项数")
+    executed_at = DateTimeField(null=True, verbose_name="移交时间")
+    confirmed_by = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                   verbose_name="接收确认人")
+    confirmed_at = DateTimeField(null=True, verbose_name="确认时间")
+    customers_notified_at = DateTimeField(null=True, verbose_name="已通知客户")
+
+    class Register:
+        label = "离职/调岗交接"
+        group = "handover"
+        domain_ids = ("F-81", "WF-05", "R-HND")
+        title_field = "record_no"
+        list_columns = ("record_no", "state", "employee", "reason", "last_day", "supervisor",
+                        "item_count", "executed_at")
+        search = ("record_no",)
+        filters = ("state", "reason", "employee", "last_day")
+        person_fields = ("employee", "supervisor", "default_successor", "filled_by", "confirmed_by")
+        all_rows_roles = ("hr", "general_manager")
+        readonly_fields = ("item_count", "executed_at", "confirmed_by", "confirmed_at",
+                           "customers_notified_at")
+        workflow = "portal.workflows.handover:FLOW"
+        downloads = {"certificate": ("移交清单", "portal.workflows.handover:certificate_xlsx")}
+        details_extra = "portal.workflows.handover:details_extra"
+        signatures = ("移交人", "接收人", "监交人")
+        permissions = {"create": ("hr",), "edit": ("hr",), "view": ("hr",) + MANAGERS + SALES_FRONT
+                       + ("after_sales", "quality_dept", "admin_dept", "archivist"),
+                       "delete": ("hr",), "export": ("hr",) + LEADERS}
+
+    def derive(self, actor):
+        super().derive(actor)
+        if self.__data__.get("employee") and not self.__data__.get("supervisor"):
+            from portal.workflows.approvals import resolve_superior
+            self.supervisor = resolve_superior(self, "employee")
+
+    def check(self, actor, is_new):
+        from portal.workflows.handover import check_record
+        return check_record(self, actor, is_new)
+
+    def after_save(self, actor, is_new):
+        if is_new:
+            from portal.workflows.handover import gather
+            gather(self)
+
+
+class HandoverItem(LineItem):
+    """移交清单：one thing the employee holds."""
+    handover = ForeignKeyField(HandoverRecord, backref="items", on_delete="CASCADE",
+                               verbose_name="交接单")
+    register = CharField(max_length=60, verbose_name="登记簿")
+    field = CharField(max_length=60, verbose_name="持有方式")
+    record_id = IntegerField(verbose_name="记录ID")
+    record_no = Char("记录编号", max_length=40)
+    title = Char("名称", max_length=200)
+    group_hint = Char("分组(区域等)", max_length=100)
+    must_return = Flag("须归还（不得移交）")
+    successor = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
+                                verbose_name="接收人")
+    moved = Flag("已移交")
+    moved_at = DateTimeField(null=True, verbose_name="移交时间")
+    note = Char("说明", max_length=200)
+
+
+# Tables that are not registers and not inline rows of one.
+TABLES = (HandoverItem,)
 
 
 # ---------------------------------------------------------------------------

@@ -51,6 +51,25 @@ ROW_VERBS = {"edit_view": "edit", "ajax_update": "edit", "delete_view": "delete"
 RECORD_SECTION = "记录管理"
 
 
+def document_response(spec, row, document):
+    """A document generated from a record (Register.downloads), as xlsx."""
+    from urllib.parse import quote
+    from flask import Response
+    from portal import audit, clock
+    from portal.registry import _resolve
+    if document not in spec.downloads:
+        abort(404)
+    label, ref = spec.downloads[document]
+    data, count = _resolve(spec.model, ref)(row)
+    audit.record(current_user, "export", spec.name, row,
+                 changes={"document": [None, document], "rows": [None, count]})
+    name = f"{tr(label)}-{row.record_no}-{clock.now():%Y%m%d}.xlsx"
+    response = Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{spec.name}-{document}-{row.id}.xlsx\"; filename*=UTF-8''{quote(name)}")
+    return response
+
+
 class HiddenVersion(BaseRule):
     """Keeps the hidden `version` field in rule-based forms; the template
     renders hidden inputs itself, so this rule outputs nothing."""
@@ -523,7 +542,11 @@ class RegisterView(ModelView):
                           audit.AuditEvent.action != "read")
                    .order_by(audit.AuditEvent.id.desc()).limit(50))
         workflow = self.spec.workflow
-        return self.render(self.details_template, model=row,
+        extra = None
+        if self.spec.details_extra:
+            from portal.registry import _resolve
+            extra = _resolve(self.model, self.spec.details_extra)(current_user, row)
+        return self.render(self.details_template, model=row, extra=extra,
                            details_columns=self._details_columns,
                            get_value=self.get_detail_value,
                            return_url=return_url or self.get_url(".index_view"),
@@ -532,6 +555,11 @@ class RegisterView(ModelView):
                            timeline=workflow.timeline(row) if workflow else [],
                            state_label=workflow.state_label(getattr(row, workflow.state_field))
                            if workflow else None)
+
+    @expose("/download/<document>/")
+    def download_view(self, document):
+        row = self.get_one(request.args.get("id"))
+        return document_response(self.spec, row, document)
 
     # Workflow transitions ----------------------------------------------------
     @expose("/transition/<transition>/", methods=("POST",))

@@ -298,6 +298,14 @@ def restore_record(name, pk):
     return jsonify(serialize(spec, row_or_404(spec, pk)))
 
 
+@bp.get("/<name>/<int:pk>/<document>.xlsx")
+def download_document(name, pk, document):
+    from admin_views.base import document_response
+    spec = spec_or_404(name)
+    permissions.require(current_user, "view", spec.model)
+    return document_response(spec, row_or_404(spec, pk), document)
+
+
 @bp.post("/<name>/<int:pk>/<action>")
 def run_action(name, pk, action):
     spec = spec_or_404(name)

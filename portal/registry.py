@@ -101,6 +101,15 @@ class Spec:
         # (联) of a multi-copy form as (name, where it goes), and flags such as
         # no_customer_copy 不得示客 / no_copy 严禁复印 (E-32).
         self.signatures = tuple(get("signatures", ("填表人", "负责人")))
+        # documents generated from a record: {name: (label, "module:function")},
+        # the function returns the xlsx bytes (e.g. the handover certificate)
+        self.downloads = dict(get("downloads", {}))
+        # employee fields meaning "holds this record" for handovers (default:
+        # by name, see portal/workflows/handover.py)
+        self.holding_fields = get("holding_fields")
+        # extra content of the detail page: "module:function" (actor, row) ->
+        # {"template": ..., **context}
+        self.details_extra = get("details_extra")
         self.copies = tuple(get("copies", ()))
         self.flags = frozenset(get("flags", ()))
         if self.workflow is not None:

@@ -1,0 +1,468 @@
+"""Handover on resignation or change of post (WF-05, R-HND) on the workflow
+engine.
+
+What an employee holds is found by query from the register metadata, not
+from a hand-kept list: every foreign key to an employee that means holding.
+Custody fields (`custodian`, `account_owner`, `owner`, `patrol_visitor`,
+`assigned_rep`, department `head`, region `manager`, `superior`...) hold a
+record as long as it exists; task fields (`handler`, `assignee`,
+`current_approver`, `investigator`, `technician`...) hold it while its
+workflow still runs. A register declares other holding fields with
+`Register.holding_fields`; a register added later is found the same way.
+Borrowed records must be returned, not transferred; pending borrow requests
+of the employee are withdrawn.
+
+`execute` moves everything in one transaction (an UPDATE per register,
+field and successor, guarded by the current holder), audits every record
+and marks the items moved; if anything fails nothing is moved.
+"""
+import io
+import json
+from collections import OrderedDict, defaultdict
+
+from peewee import ForeignKeyField
+
+import permissions
+from permissions.roles import MANAGERS
+
+from .. import audit, clock, notify, registry, services
+from ..db import write_transaction
+from ..i18n import gettext, tr
+from . import relations as rel
+from .engine import Input, Relation, State, T, Workflow, WorkflowEvent
+
+CUSTODY_FIELDS = ("custodian", "account_owner", "owner", "patrol_visitor", "assigned_rep",
+                  "collector", "head", "manager", "superior", "responsible_person_for_file",
+                  "sealed_custodian")
+TASK_FIELDS = ("handler", "assignee", "current_approver", "investigator", "technician",
+               "dispatcher", "installation_officer", "visitor_in_charge", "reviewer")
+SKIP_REGISTERS = ("handover_record", "borrow_request")
+
+
+def holding_fields(spec):
+    """[(field name, kind)] of a register: 'custody' or 'task'."""
+    from models import Employee
+    explicit = getattr(spec, "holding_fields", None)
+    out = []
+    for field in spec.model._meta.sorted_fields:
+        if not isinstance(field, ForeignKeyField) or field.rel_model is not Employee:
+            continue
+        if explicit is not None:
+            if field.name in explicit:
+                out.append((field.name, "task" if field.name in TASK_FIELDS else "custody"))
+        elif field.name in CUSTODY_FIELDS:
+            out.append((field.name, "custody"))
+        elif field.name in TASK_FIELDS:
+            out.append((field.name, "task"))
+    return out
+
+
+def holdings(employee_id):
+    """Everything the employee holds: a list of item dicts."""
+    items = []
+    for spec in registry.all_specs():
+        if spec.name in SKIP_REGISTERS:
+            continue
+        Model = spec.model
+        wf = spec.workflow
+        for name, kind in holding_fields(spec):
+            field = getattr(Model, name)
+            query = Model.select().where(field == employee_id, Model.deleted_at.is_null())
+            if kind == "task" and wf is not None:
+                query = query.where(getattr(Model, wf.state_field).in_(wf.running_states()))
+            if spec.name == "employee":
+                query = query.where(Model.id != employee_id, Model.status == "active")
+            for row in query:
+                items.append(_item(spec, name, row))
+    items += _borrow_items(employee_id)
+    return items
+
+
+def _item(spec, field, row, must_return=False, note=""):
+    hint = ""
+    if "region" in spec.fields and row.__data__.get("region"):
+        from models import Region
+        region = Region.get_or_none(Region.id == row.__data__["region"])
+        hint = region.name if region else ""
+    return {"register": spec.name, "field": field, "record_id": row.id,
+            "record_no": row.record_no or "", "title": str(row)[:200], "group_hint": hint,
+            "must_return": must_return, "note": note}
+
+
+def _borrow_items(employee_id):
+    from models import BorrowRequest
+    spec = registry.get("borrow_request")
+    out = []
+    rows = BorrowRequest.select().where(BorrowRequest.deleted_at.is_null(),
+                                        BorrowRequest.state.in_(["pending", "approved", "lent", "overdue"]),
+                                        (BorrowRequest.borrower == employee_id)
+                                        | (BorrowRequest.custodian == employee_id)
+                                        | (BorrowRequest.current_approver == employee_id))
+    for row in rows:
+        if row.__data__["borrower"] == employee_id:
+            if row.state in ("lent", "overdue"):
+                out.append(_item(spec, "borrower", row, must_return=True,
+                                 note=gettext("借阅的档案须归还，不得移交")))
+            else:
+                out.append(_item(spec, "borrower", row, note=gettext("未借出的借阅申请将撤销")))
+        else:
+            field = "custodian" if row.__data__.get("custodian") == employee_id else "current_approver"
+            out.append(_item(spec, field, row))
+    return out
+
+
+def gather(record):
+    """(Re)list the items of a handover: new holdings are added, items already
+    listed are kept (with their assigned successors)."""
+    from models import HandoverItem
+    emp = record.__data__["employee"]
+    current = {(i.register, i.field, i.record_id): i for i in
+               HandoverItem.select().where(HandoverItem.handover == record.id)}
+    new = []
+    for item in holdings(emp):
+        key = (item["register"], item["field"], item["record_id"])
+        if key not in current:
+            successor = record.__data__.get("default_successor")
+            if item["must_return"] or item["register"] == "borrow_request" and item["field"] == "borrower":
+                successor = None
+            new.append(dict(item, handover=record.id, successor=successor))
+    for i in range(0, len(new), 500):
+        HandoverItem.insert_many(new[i:i + 500]).execute()
+    total = HandoverItem.select().where(HandoverItem.handover == record.id).count()
+    type(record).update(item_count=total).where(type(record).id == record.id).execute()
+    record.item_count = total
+    return len(new)
+
+
+def check_record(record, actor, is_new):
+    from models import Employee, HandoverRecord
+    errors = {}
+    emp = Employee.get_or_none(Employee.id == record.__data__.get("employee"))
+    if emp is not None and emp.status != "active":
+        errors["employee"] = gettext("该员工已离职。")
+    if is_new and emp is not None and HandoverRecord.select().where(
+            HandoverRecord.employee == emp.id, HandoverRecord.state == "started",
+            HandoverRecord.deleted_at.is_null()).exists():
+        errors["employee"] = gettext("该员工已有进行中的交接单。")
+    for name in ("default_successor",):
+        succ = Employee.get_or_none(Employee.id == record.__data__.get(name))
+        if succ is not None and (succ.status != "active" or succ.id == record.__data__.get("employee")):
+            errors[name] = gettext("接替人必须是在职的其他员工。")
+    return errors
+
+
+# Assigning successors ------------------------------------------------------------
+
+def allowed_to_hold(successor, register, field):
+    """The successor may hold this kind of item: an active employee with a
+    login that may edit that register (or approve, for approvals)."""
+    from ..accounts import User
+    if successor is None or successor.status != "active" or not successor.user_id:
+        return False
+    user = User.get_or_none(User.id == successor.user_id)
+    if user is None or not user.active:
+        return False
+    spec = registry.get(register)
+    if field == "current_approver" and spec.workflow is not None:
+        verbs = [t for t in ("approve", "decide") if spec.workflow.transition(t)]
+        return any(permissions.can(user, v, spec.model) for v in verbs)
+    if register == "employee" or spec.row_scope == "all":
+        return permissions.can(user, "view", spec.model)
+    return permissions.can(user, "view", spec.model) and permissions.can(user, "edit", spec.model)
+
+
+def _assign(actor, record, inputs):
+    from models import HandoverItem
+    successor = inputs["successor"]
+    query = HandoverItem.select().where(HandoverItem.handover == record.id,
+                                        HandoverItem.moved == False,  # noqa: E712
+                                        HandoverItem.must_return == False)  # noqa: E712
+    if inputs.get("items"):
+        try:
+            ids = [int(x) for x in str(inputs["items"]).replace(" ", "").split(",") if x]
+        except ValueError:
+            raise services.InputError({"items": gettext("移交项应为以逗号分隔的编号。")})
+        query = query.where(HandoverItem.id.in_(ids))
+    if inputs.get("kind"):
+        query = query.where(HandoverItem.register == inputs["kind"])
+    if inputs.get("group"):
+        query = query.where(HandoverItem.group_hint == inputs["group"])
+    items = [i for i in query if not (i.register == "borrow_request" and i.field == "borrower")]
+    if not items:
+        raise services.InputError({"items": gettext("没有可分配的移交项。")})
+    if successor.id == record.__data__["employee"]:
+        raise services.InputError({"successor": gettext("接收人不能是交接员工本人。")})
+    refused = sorted({tr(registry.get(i.register).label) for i in items
+                      if not allowed_to_hold(successor, i.register, i.field)})
+    if refused:
+        raise services.InputError({"successor": gettext(
+            "%(name)s 无权持有以下类别：%(kinds)s", name=successor.name, kinds="、".join(refused))})
+    (HandoverItem.update(successor=successor.id)
+     .where(HandoverItem.id.in_([i.id for i in items])).execute())
+
+
+# Executing ------------------------------------------------------------------------
+
+def outstanding(record):
+    """Messages for what prevents the handover from being executed."""
+    from models import HandoverItem
+    problems = []
+    items = list(HandoverItem.select().where(HandoverItem.handover == record.id,
+                                             HandoverItem.moved == False))  # noqa: E712
+    lent = [i for i in items if i.must_return]
+    if lent:
+        problems.append(gettext("借阅的档案须先归还：%(items)s",
+                                items="、".join(i.title or i.record_no for i in lent[:10])))
+    unassigned = defaultdict(int)
+    for i in items:
+        if not i.must_return and i.successor_id is None and not (
+                i.register == "borrow_request" and i.field == "borrower"):
+            unassigned[tr(registry.get(i.register).label)] += 1
+    if unassigned:
+        problems.append(gettext("以下移交项尚未指定接收人：%(kinds)s",
+                                kinds="、".join(f"{k} {n}" for k, n in unassigned.items())))
+    return problems
+
+
+def move_group(spec, field, employee_id, successor_id, ids):
+    """Move one group of records; raises Conflict if a record changed hands
+    meanwhile (everything is then rolled back)."""
+    Model = spec.model
+    moved = 0
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        moved += (Model.update({getattr(Model, field): successor_id, Model.version: Model.version + 1,
+                                Model.updated_at: clock.now()})
+                  .where(Model.id.in_(chunk), getattr(Model, field) == employee_id).execute())
+    if moved != len(ids):
+        raise services.Conflict(gettext("「%(register)s」中有记录在交接期间已被他人改动，请刷新清单后重试。",
+                                        register=tr(spec.label)))
+    return moved
+
+
+def _execute(actor, record, inputs):
+    from models import BorrowRequest, HandoverItem
+    gather(record)
+    problems = outstanding(record)
+    if problems:
+        raise services.InputError({"__all__": "；".join(problems)})
+    emp = record.__data__["employee"]
+    now = clock.now()
+    items = list(HandoverItem.select().where(HandoverItem.handover == record.id,
+                                             HandoverItem.moved == False))  # noqa: E712
+    groups = defaultdict(list)
+    withdrawn = []
+    for i in items:
+        if i.register == "borrow_request" and i.field == "borrower":
+            withdrawn.append(i)
+        else:
+            groups[(i.register, i.field, i.successor_id)].append(i)
+    events = []
+    actor_name = actor.username
+    for (register, field, successor), group in groups.items():
+        spec = registry.get(register)
+        move_group(spec, field, emp, successor, [i.record_id for i in group])
+        for i in group:
+            events.append({"at": now, "actor": actor.id, "actor_name": actor_name, "ip": "",
+                           "register": register, "record_id": i.record_id, "record_no": i.record_no,
+                           "action": "hand_over",
+                           "changes": json.dumps({field: [emp, successor]}),
+                           "comment": gettext("交接单 %(no)s", no=record.record_no), "grant": ""})
+    for i in withdrawn:
+        n = (BorrowRequest.update(state="cancelled", version=BorrowRequest.version + 1)
+             .where(BorrowRequest.id == i.record_id, BorrowRequest.state.in_(["pending", "approved"]))
+             .execute())
+        if n:
+            WorkflowEvent.create(register="borrow_request", record_id=i.record_id, transition="cancel",
+                                 from_state=None, to_state="cancelled", actor=actor.id,
+                                 actor_name=actor_name, comment=gettext("员工交接，撤销借阅申请"))
+    for i in range(0, len(events), 500):
+        audit.AuditEvent.insert_many(events[i:i + 500]).execute()
+    for i in range(0, len(items), 500):
+        (HandoverItem.update(moved=True, moved_at=now)
+         .where(HandoverItem.id.in_([x.id for x in items[i:i + 500]])).execute())
+    record.executed_at = now
+    by_successor = defaultdict(int)
+    for (register, field, successor), group in groups.items():
+        by_successor[successor] += len(group)
+    for successor, count in by_successor.items():
+        notify.send(notify.users_of([successor]),
+                    gettext("您已接收 %(name)s 移交的 %(n)s 项（交接单 %(no)s）",
+                            name=record.employee.name, n=count, no=record.record_no),
+                    register="handover_record", record_id=record.id, kind="task")
+
+
+def _confirmed(actor, record, inputs):
+    record.confirmed_by = actor.employee
+    record.confirmed_at = clock.now()
+
+
+def _supervisor_check(actor, record):
+    return actor.has_role("hr") or (bool(actor.employee_id)
+                                   and record.__data__.get("supervisor") == actor.employee_id)
+
+
+def _supervisor_expr(actor, Model):
+    from permissions import rules
+    if actor.has_role("hr"):
+        return rules.TRUE
+    return Model.supervisor == (actor.employee_id or 0)
+
+
+SUPERVISOR = Relation("supervisor", _supervisor_check, _supervisor_expr,
+                      gettext("只有人力资源或交接员工的主管才能执行此操作。"))
+
+FLOW = Workflow(
+    [State("started", "已发起", draft=True), State("executed", "已移交"),
+     State("completed", "已完成", terminal=True), State("cancelled", "已撤销", terminal=True)],
+    [T("refresh", "重新生成清单", "started", None, roles=("hr",) + MANAGERS,
+       relations=(SUPERVISOR,), effects=(lambda a, r, i: gather(r),), comment=False),
+     T("assign", "指定接收人", "started", None, roles=("hr",) + MANAGERS, relations=(SUPERVISOR,),
+       inputs=(Input("successor", "接收人", "employee", required=True),
+               Input("items", "移交项（编号，逗号分隔；空为全部未分配项）", "text"),
+               Input("kind", "类别（登记簿）", "text"),
+               Input("group", "分组（如区域）", "text")),
+       effects=(_assign,)),
+     T("execute", "执行移交", "started", "executed", roles=("hr",) + MANAGERS, relations=(SUPERVISOR,),
+       effects=(_execute,)),
+     T("confirm", "确认接收", "executed", "completed", roles=("hr",) + MANAGERS,
+       relations=(SUPERVISOR,), effects=(_confirmed,)),
+     T("cancel", "撤销", "started", "cancelled", roles=("hr",), style="secondary")],
+    initial="started", signer_required_after_draft=False)
+
+
+# Departure ---------------------------------------------------------------------------
+
+def depart_blockers(employee_id):
+    """What the employee still holds, grouped: [(kind label, count)]."""
+    counts = OrderedDict()
+    for item in holdings(employee_id):
+        spec = registry.get(item["register"])
+        label = tr(spec.label)
+        if item["must_return"]:
+            label = gettext("%(label)s（未归还）", label=label)
+        counts[label] = counts.get(label, 0) + 1
+    return list(counts.items())
+
+
+def _depart_guard(actor, employee, inputs):
+    blockers = depart_blockers(employee.id)
+    if blockers:
+        raise services.Conflict(gettext("尚有未移交的事项，不能办理离职：%(items)s",
+                                        items="；".join(f"{k} {n} 项" for k, n in blockers)))
+    return None
+
+
+def _departed(actor, employee, inputs):
+    from ..accounts import User, deactivate
+    employee.departed_on = clock.today()
+    if employee.__data__.get("user"):
+        user = User.get_or_none(User.id == employee.__data__["user"])
+        if user is not None:
+            deactivate(user)
+            audit.record(actor, "deactivate", "user_account", record_id=user.id,
+                         record_no=user.username, comment=gettext("员工离职，停用账号"))
+
+
+EMPLOYEE_FLOW = Workflow(
+    [State("active", "在职"), State("departed", "已离职", terminal=True)],
+    [T("depart", "办理离职", "active", "departed", roles=("hr",), guard=_depart_guard,
+       effects=(_departed,), confirm="确认该员工所有事项已移交并办理离职？停用其登录账号。")],
+    initial="active", state_field="status", label="在职状态", signer_required_after_draft=False)
+
+
+# Certificate and customer notice -------------------------------------------------------
+
+def certificate_xlsx(record):
+    """移交清单: every item with both names, and signature lines."""
+    import xlsxwriter
+    from models import Employee, HandoverItem
+    names = {e.id: e.name for e in Employee.select(Employee.id, Employee.name)}
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False})
+    sheet = book.add_worksheet(gettext("移交清单"))
+    bold = book.add_format({"bold": True})
+    head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    sheet.write_string(0, 0, gettext("移交清单"), book.add_format({"bold": True, "font_size": 16}))
+    sheet.write_string(1, 0, gettext("交接单号：%(no)s　交接员工：%(name)s　原因：%(reason)s　最后工作日：%(day)s",
+                                     no=record.record_no, name=record.employee.name,
+                                     reason=tr(dict(type(record).reason.choices)[record.reason]),
+                                     day=record.last_day.isoformat()))
+    columns = [gettext("序号"), gettext("类别"), gettext("记录编号"), gettext("名称"), gettext("持有方式"),
+               gettext("移交人"), gettext("接收人"), gettext("状态")]
+    widths = [6, 18, 14, 36, 14, 10, 10, 12]
+    for c, (title, width) in enumerate(zip(columns, widths)):
+        sheet.write_string(3, c, title, head)
+        sheet.set_column(c, c, width)
+    items = list(HandoverItem.select().where(HandoverItem.handover == record.id)
+                 .order_by(HandoverItem.register, HandoverItem.id))
+    emp = record.__data__["employee"]
+    row = 4
+    for n, i in enumerate(items, start=1):
+        spec = registry.get(i.register)
+        status = gettext("已归还") if i.must_return else (
+            gettext("已移交") if i.moved else gettext("未移交"))
+        values = [n, tr(spec.label), i.record_no, i.title, tr(spec.label_of(i.field)),
+                  names.get(emp, ""), names.get(i.successor_id, "") if i.successor_id else "", status]
+        for c, value in enumerate(values):
+            if isinstance(value, int):
+                sheet.write_number(row, c, value)
+            else:
+                sheet.write_string(row, c, str(value or ""))
+        row += 1
+    row += 1
+    for label in (gettext("移交人签字："), gettext("接收人签字："), gettext("监交人签字："), gettext("日期：")):
+        sheet.write_string(row, 1, label, bold)
+        row += 2
+    book.close()
+    return buffer.getvalue(), len(items)
+
+
+def customer_notice_rows(actor, handover_id=None):
+    """Customers whose responsible person changed by a handover (003 §4.3:
+    「應由公司及時通知有關客戶」): customer, contact, phone, old and new person."""
+    from models import Customer, Employee, HandoverItem, HandoverRecord
+    from permissions import rules
+    names = {e.id: e.name for e in Employee.select(Employee.id, Employee.name)}
+    query = (HandoverItem.select(HandoverItem, HandoverRecord.employee.alias("old_id"),
+                                 HandoverRecord.record_no.alias("handover_no"))
+             .join(HandoverRecord)
+             .where(HandoverItem.register == "customer", HandoverItem.moved == True,  # noqa: E712
+                    HandoverItem.field.in_(["account_owner", "patrol_visitor"]),
+                    rules.row_filter(actor, HandoverRecord, "view")))
+    if handover_id:
+        query = query.where(HandoverRecord.id == handover_id)
+    rows = []
+    for item in query.objects():
+        customer = Customer.get_or_none(Customer.id == item.record_id)
+        if customer is None:
+            continue
+        rows.append({"handover": item.handover_no, "customer": customer.name,
+                     "contact": customer.contact_name or "", "phone": customer.phone or "",
+                     "role": tr(registry.get("customer").label_of(item.field)),
+                     "old": names.get(item.old_id, ""), "new": names.get(item.successor_id, "")})
+    return rows
+
+
+def details_extra(actor, record):
+    """The items of a handover on its detail page, grouped by kind with counts."""
+    from models import Employee, HandoverItem
+    names = {e.id: e.name for e in Employee.select(Employee.id, Employee.name)}
+    items = list(HandoverItem.select().where(HandoverItem.handover == record.id)
+                 .order_by(HandoverItem.register, HandoverItem.field, HandoverItem.id))
+    groups = OrderedDict()
+    for i in items:
+        spec = registry.get(i.register)
+        key = (i.register, i.field)
+        group = groups.setdefault(key, {"label": tr(spec.label), "field": tr(spec.label_of(i.field)),
+                                        "register": i.register, "items": [], "moved": 0,
+                                        "unassigned": 0})
+        group["items"].append({"id": i.id, "record_no": i.record_no, "title": i.title,
+                               "group_hint": i.group_hint, "must_return": i.must_return,
+                               "successor": names.get(i.successor_id, ""), "moved": i.moved,
+                               "note": i.note, "record_id": i.record_id})
+        group["moved"] += int(i.moved)
+        group["unassigned"] += int(i.successor_id is None and not i.must_return)
+    return {"template": "portal/handover_items.html", "groups": list(groups.values()),
+            "problems": outstanding(record) if record.state == "started" else []}
