@@ -909,7 +909,7 @@ class TradeStartInvestigation(FormRecord):
               roles=("sales_supervisor", "sales_manager"),
               relations=(_state_role({"awaiting_supervisor": "sales_supervisor",
                                       "reported": "sales_manager"}),),
-              inputs=(Input("reason", "退回理由", "textarea", required=True, field="rejection_reason"),),
+              inputs=(Input("reason", lazy("退回理由"), "textarea", required=True, field="rejection_reason"),),
               effects=(fx.set_fields(supervisor_approved_by=None, supervisor_approved_at=None,
                                      responsible_signer=None, signed_at=None),),
               style="danger"),
@@ -1099,17 +1099,17 @@ class DemandLead(FormRecord):
         workflow = Workflow(list(DEMAND_FLOW_STATES), [
             T("follow_up", "登记跟踪", "tracking", "tracking", roles=CUSTOMER_WRITERS,
               relations=(_one_of("owner", roles=("sales_manager",)),),
-              inputs=(Input("progress", "跟踪进展", "textarea", required=True),
-                      Input("at", "跟踪时间", "datetime"),
-                      Input("reported_to", "汇报对象", "employee")),
+              inputs=(Input("progress", lazy("跟踪进展"), "textarea", required=True),
+                      Input("at", lazy("跟踪时间"), "datetime"),
+                      Input("reported_to", lazy("汇报对象"), "employee")),
               effects=(_add_followup,)),
             T("settle", "已落实", "tracking", "won", roles=CUSTOMER_WRITERS,
               relations=(_one_of("owner", roles=("sales_manager",)),),
-              inputs=(Input("note", "结果说明", "textarea", required=True, field="outcome_note"),),
+              inputs=(Input("note", lazy("结果说明"), "textarea", required=True, field="outcome_note"),),
               effects=(fx.sign,)),
             T("lose", "已失去", "tracking", "lost", roles=CUSTOMER_WRITERS,
               relations=(_one_of("owner", roles=("sales_manager",)),),
-              inputs=(Input("note", "结果说明", "textarea", required=True, field="outcome_note"),),
+              inputs=(Input("note", lazy("结果说明"), "textarea", required=True, field="outcome_note"),),
               effects=(fx.sign,), style="secondary"),
             T("close", "关闭", ("won", "lost"), "closed",
               roles=("regional_manager", "sales_manager", "marketing_head"), effects=(fx.sign,)),
@@ -1676,6 +1676,7 @@ class HealthSurvey(FormRecord):
         row_scope = "archive"
         owner_field = "holder"
         default_confidentiality = "restricted"
+        # 「作為檔案封存」 (002 篇三 一.10)
         default_retention = "long_term"
         list_columns = ("record_no", "collector", "assigned_rep", "submitted_to_manager_at",
                         "custodian", "sealed_at", "confidentiality")
@@ -1698,14 +1699,14 @@ class HealthSurvey(FormRecord):
                        fx.set_fields(return_reason=None),
                        fx.notify_role("sales_manager", "中老年健康调查表待分配"))),
             T("send_back", "退回补充", "submitted", "collected", roles=("sales_manager",),
-              inputs=(Input("reason", "退回理由", "textarea", required=True, field="return_reason"),),
+              inputs=(Input("reason", lazy("退回理由"), "textarea", required=True, field="return_reason"),),
               style="secondary"),
             T("assign", "分配满意代表", "submitted", "assigned", roles=("sales_manager",),
-              inputs=(Input("assigned_rep", "分配满意代表", "employee", required=True,
+              inputs=(Input("assigned_rep", lazy("分配满意代表"), "employee", required=True,
                             field="assigned_rep"),
-                      Input("allocation_principle", "分配原则", "choice", required=True,
+                      Input("allocation_principle", lazy("分配原则"), "choice", required=True,
                             choices=ALLOCATION_PRINCIPLES, field="allocation_principle"),
-                      Input("custodian", "移交客服部门经理封存", "employee", required=True,
+                      Input("custodian", lazy("移交客服部门经理封存"), "employee", required=True,
                             field="custodian")),
               guard=_survey_assign_guard,
               effects=(fx.sign,
@@ -1713,7 +1714,7 @@ class HealthSurvey(FormRecord):
                        fx.notify_employees("custodian", "中老年健康调查表待封存"))),
             T("seal", "封存", "assigned", "sealed", roles=("after_sales",),
               relations=(rel.named("custodian", lazy("只有接收表格的客服部门经理才能封存。")),),
-              effects=(_seal,), confirm="封存后只有总经理批准才能查阅，确定封存？"),
+              effects=(_seal,), confirm=lazy("封存后只有总经理批准才能查阅，确定封存？")),
         ])
         permissions = {"create": CONSUMER_REPS, "edit": CONSUMER_REPS + ("sales_manager",),
                        "view": CONSUMER_REPS + ("sales_manager", "marketing_head", "after_sales")
@@ -1813,6 +1814,8 @@ class ConsumerArchive(FormRecord):
         row_scope = "archive"
         owner_field = "holder"
         default_confidentiality = "restricted"
+        # 「作為公司重要的顧客資源,進行存檔」 (002 篇三 二.1)
+        default_retention = "long_term"
         list_columns = ("record_no", "customer", "activity", "activity_date", "purchased",
                         "filled_by", "custodian", "submitted_to_manager_at")
         search = ("record_no", "needs", "products_purchased", "onsite_feedback")
@@ -1919,10 +1922,10 @@ class ConsumerRevisit(FormRecord):
             T("record", "登记回访", "planned", "done",
               roles=("salesperson", "sales_supervisor", "after_sales"),
               relations=(rel.named("visitor", lazy("只有安排的回访人才能登记回访情况。")),),
-              inputs=(Input("method", "回访方式", "choice", required=True, choices=REVISIT_METHODS,
+              inputs=(Input("method", lazy("回访方式"), "choice", required=True, choices=REVISIT_METHODS,
                             field="method"),
-                      Input("notes", "回访情况", "textarea", required=True, field="notes"),
-                      Input("done_at", "回访时间", "datetime")),
+                      Input("notes", lazy("回访情况"), "textarea", required=True, field="notes"),
+                      Input("done_at", lazy("回访时间"), "datetime")),
               effects=(_mark_done, fx.sign)),
             T("verify", "医生督察", "done", "checked", roles=("after_sales",),
               relations=(rel.named("supervised_by", lazy("只有督察此回访的顾服主管医生才能执行。")),
@@ -2053,7 +2056,7 @@ class KeyAccountRevisit(FormRecord):
             T("review", "定期检查", "recorded", "reviewed",
               roles=("salesperson", "sales_supervisor", "sales_manager", "marketing_head"),
               relations=(_not_person("visitor", lazy("不能检查自己的回访记录。")),),
-              inputs=(Input("opinion", "检查意见", "textarea", field="check_opinion"),),
+              inputs=(Input("opinion", lazy("检查意见"), "textarea", field="check_opinion"),),
               effects=(fx.sign, fx.stamp("checked_by", "checked_at")), bulk=True),
         ])
         permissions = {"create": CUSTOMER_WRITERS, "edit": CUSTOMER_WRITERS,
@@ -2130,7 +2133,7 @@ class PatrolPlan(FormRecord):
               effects=(fx.sign, fx.notify_employees("assignee", "巡回访问计划已下达给您"))),
             T("complete", "完成", "issued", "completed", roles=SALES_FRONT + ("sales_manager",),
               relations=(_one_of("assignee", "made_by"),),
-              inputs=(Input("note", "完成情况", "textarea", required=True, field="completion_note"),)),
+              inputs=(Input("note", lazy("完成情况"), "textarea", required=True, field="completion_note"),)),
         ])
         permissions = {"create": ("sales_supervisor", "regional_manager", "sales_manager"),
                        "edit": ("sales_supervisor", "regional_manager", "sales_manager"),
@@ -2353,7 +2356,7 @@ class PatrolUrgentReport(FormRecord):
               roles=("sales_supervisor", "regional_manager") + MANAGERS,
               relations=(_one_of("reported_to", roles=LEADERS,
                                  message=lazy("只有接到报告的上级才能处理。")),),
-              inputs=(Input("handled_result", "处理结果", "textarea", required=True,
+              inputs=(Input("handled_result", lazy("处理结果"), "textarea", required=True,
                             field="handled_result"),),
               effects=(fx.sign, fx.stamp("handled_by", "handled_at"),
                        fx.notify_employees("filled_by", "巡访紧急报告已处理", kind="info"))),
@@ -2425,7 +2428,7 @@ def _care_flow():
     flow = approval_flow([Step("主管领导审批", "superior")],
                          creators=SALES_FRONT + ("sales_manager", "after_sales"), evaluate=True)
     flow.transitions["approve"].inputs = (
-        Input("opinion", "主管领导意见", "textarea", field="leader_opinion"),)
+        Input("opinion", lazy("主管领导意见"), "textarea", field="leader_opinion"),)
     return flow
 
 
