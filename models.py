@@ -627,6 +627,8 @@ def _states(*states):
 
 def _month_start(day=None):
     day = day or today()
+    if isinstance(day, str):          # a value given by a script rather than a form
+        day = _date.fromisoformat(day[:10])
     return day.replace(day=1)
 
 
