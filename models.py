@@ -668,6 +668,23 @@ def _sc_customer_or_name(row, errors):
         errors["customer_name"] = gettext("请选择客户档案或填写客户名称。")
 
 
+class _ScTyped:
+    """Values given as text (demo seed, imports) take their field's type
+    before the field rules compare them."""
+
+    def derive(self, actor):
+        from peewee import CharField as _Char, ForeignKeyField as _FK, TextField as _TextF
+        for field in self._meta.sorted_fields:
+            value = self.__data__.get(field.name)
+            if isinstance(value, str) and not isinstance(field, (_Char, _TextF, _FK)):
+                try:
+                    self.__data__[field.name] = field.python_value(value.strip()) \
+                        if value.strip() else None
+                except (ValueError, TypeError, ArithmeticError):
+                    pass        # the form layer reports the bad value
+        super().derive(actor)
+
+
 # ===========================================================================
 # 2.E Returns, allowances, exchanges (002 篇五 第十三条; 000-二 §四)
 # ===========================================================================
@@ -680,7 +697,7 @@ def _sc_allowance_signers(actor, row, inputs):
         row.signed_gm = actor.employee
 
 
-class SalesAllowanceCertificate(ApprovalRecord):
+class SalesAllowanceCertificate(_ScTyped, ApprovalRecord):
     """F-45 销货折让证明单: issued from a closed complaint resolved by 折让 or 赔款;
     「一式二联,呈经(副)理、总(副)经理核签及送客户签章后一份存业务部,一份送会计作帐」."""
     complaint = ForeignKeyField(Complaint, backref="allowance_certificates", on_delete="RESTRICT",
@@ -779,7 +796,7 @@ def _sc_book_guard(actor, row, inputs):
     return None
 
 
-class FinishedGoodsReturnNote(ApprovalRecord):
+class FinishedGoodsReturnNote(_ScTyped, ApprovalRecord):
     """F-46 成品退货单 (= 成品销货退回单): return or rework of a complaint,
     approved by 经(副)理, received by 成品仓储, booked by accounting (R-RET-02..06)."""
     complaint = ForeignKeyField(Complaint, backref="return_notes", on_delete="RESTRICT",
@@ -866,7 +883,7 @@ class FinishedGoodsReturnNote(ApprovalRecord):
 FinishedGoodsReturnNoteCopy = copy_log(FinishedGoodsReturnNote)
 
 
-class SalesReturnCertificate(FormRecord):
+class SalesReturnCertificate(_ScTyped, FormRecord):
     """F-47 销货退回证明单: the third way of proving a return (E-38 (3)): filled
     and stamped by the buyer with its 统一发票章, sent with the return note to
     accounting (002 篇五 第十三条(二)4(3))."""
@@ -923,7 +940,7 @@ class SalesReturnCertificate(FormRecord):
         return errors
 
 
-class ReturnExchangeRecord(FormRecord):
+class ReturnExchangeRecord(_ScTyped, FormRecord):
     """F-48 退货换货记录: the cause of every return or exchange and the department
     and person responsible, for performance appraisal (000-二 §四)."""
     type = Choice(RETURN_EXCHANGE_TYPES, verbose_name="类型")
@@ -1000,7 +1017,7 @@ class ReturnExchangeRecord(FormRecord):
 # service contracts, fee schedule, service providers
 # ===========================================================================
 
-class SparePart(FormRecord):
+class SparePart(_ScTyped, FormRecord):
     """F-62 备品备件: dedicated stock, 「适时、适量、适质」, ABC classes (000-二 §六.1–3)."""
     part_no = CharField(max_length=60, verbose_name="料号")
     name = CharField(max_length=200, verbose_name="名称")
@@ -1053,7 +1070,7 @@ class SparePart(FormRecord):
         return errors
 
 
-class WarrantyTerm(FormRecord):
+class WarrantyTerm(_ScTyped, FormRecord):
     """F-58 保质期/保修期: set per product model, and per part where parts differ;
     printed in the product materials; promotional changes are notified to
     after-sales (000-二 §五.1–2)."""
@@ -1096,7 +1113,7 @@ class WarrantyTerm(FormRecord):
         return errors
 
 
-class ProductUnit(FormRecord):
+class ProductUnit(_ScTyped, FormRecord):
     """F-58 产品维修档案: one installed product and its repair history (its
     service vouchers), built by the after-sales centre (000-二 §二.5)."""
     customer = ForeignKeyField(Customer, null=True, backref="+", on_delete="SET NULL",
@@ -1164,7 +1181,7 @@ class ProductUnitWarranty(LineItem):
     note = Char("说明", max_length=200)
 
 
-class ServiceContract(FormRecord):
+class ServiceContract(_ScTyped, FormRecord):
     """F-57 商品保养合同书 / 专用合同: the basis of 合同服务 (001-售后 第二章
     第一条.2; 000-二 §五.3(3))."""
     contract_no = CharField(max_length=60, verbose_name="合同编号")
@@ -1222,7 +1239,7 @@ class ServiceContractUnit(LineItem):
     note = Char("说明", max_length=200)
 
 
-class WarrantyExpiryNotice(FormRecord):
+class WarrantyExpiryNotice(_ScTyped, FormRecord):
     """F-56 保修到期通知书: 「保修合同期满前一个月,市场营销部应填写《保修到期
     通知书》寄给客户」 (001-售后 第二章 第十三条); due date from the SLA rule
     warranty_notice."""
@@ -1281,7 +1298,7 @@ class WarrantyExpiryNotice(FormRecord):
         return errors
 
 
-class ServiceFeeSchedule(FormRecord):
+class ServiceFeeSchedule(_ScTyped, FormRecord):
     """F-59 维修项目与收费标准表: shown to the customer before charging
     (000-二 §五.11); 常用元器件报价 (002 篇七 8.1)."""
     item = CharField(max_length=200, verbose_name="维修项目")
@@ -1315,7 +1332,7 @@ class ServiceFeeSchedule(FormRecord):
         return errors
 
 
-class ServiceProvider(FormRecord):
+class ServiceProvider(_ScTyped, FormRecord):
     """F-60 特约服务商 / 维修商 / 维修服务站: bound by an entrustment agreement
     or contract; service stations by a cost-contracting scheme (000-二 §二.2–4)."""
     name = CharField(max_length=200, verbose_name="名称")
@@ -1564,7 +1581,7 @@ REPAIR_FLOW = Workflow(
     initial="registered", due_field="arrival_deadline", handler_field="technician")
 
 
-class RepairRequest(FormRecord):
+class RepairRequest(_ScTyped, FormRecord):
     """F-49 叫修登记簿 / 报修单: every repair call or letter, registered by the
     service receptionist and dispatched within 6 (市区) / 7 (郊区) working hours
     (001-售后 第二章 第二、十二条; 000-二 §五.5–6)."""
@@ -1645,7 +1662,7 @@ class RepairRequest(FormRecord):
         return errors
 
 
-class ServiceVoucher(FormRecord):
+class ServiceVoucher(_ScTyped, FormRecord):
     """F-50 服务凭证 / 维修派工单 / 服务记录单 / 维修报告单: the per-job document
     the technician carries and the customer signs (001-售后 第二章 第二–七条;
     000-二 §五.10; 002 篇七 9.5)."""
@@ -1688,7 +1705,6 @@ class ServiceVoucher(FormRecord):
         filters = ("service_type", "served_on", "technician", "customer_signature",
                    "fee_collected_on_site", "filed_at", "request")
         required = ("product_model",)
-        readonly_fields = ("customer_signed_at",)
         person_fields = ("technician", "signature_exempted_by", "filled_by")
         all_rows_roles = LEADERS + ("sales_manager", "finance")
         signatures = ("维修技术人员", "客户签字", "主管")
@@ -1759,7 +1775,7 @@ class ServiceVoucher(FormRecord):
         return errors
 
 
-class GoodsReceipt(FormRecord):
+class GoodsReceipt(_ScTyped, FormRecord):
     """F-52 客户商品领取收据 / 收据: given to the customer when goods are taken
     back; recovered and voided when they are returned (001-售后 第二章 第五、六条)."""
     request = ForeignKeyField(RepairRequest, null=True, backref="receipts", on_delete="SET NULL",
@@ -1813,7 +1829,7 @@ class GoodsReceipt(FormRecord):
         return errors
 
 
-class CustomerGoodsLedger(FormRecord):
+class CustomerGoodsLedger(_ScTyped, FormRecord):
     """F-53 客户商品进出登记薄 / 公司进出商品簿: goods taken back for repair are
     handed to sales and entered; the return date is entered after the
     supervisor's inspection (001-售后 第二章 第五、六条; 000-二 §五.10)."""
@@ -1883,7 +1899,7 @@ class CustomerGoodsLedger(FormRecord):
         return errors
 
 
-class RepairTag(FormRecord):
+class RepairTag(_ScTyped, FormRecord):
     """F-51 修护卡: hung on the goods; the technician writes the actual repair
     work and the parts replaced; the supervisor inspects (验讫) before the goods
     go back (001-售后 第二章 第五、六条)."""
@@ -1936,7 +1952,7 @@ class RepairTagPart(LineItem):
     qty = IntegerField(default=1, verbose_name="数量")
 
 
-class TechnicianDailyReport(FormRecord):
+class TechnicianDailyReport(_ScTyped, FormRecord):
     """F-54 技术人员工作日报表: every day each technician reports the category
     and time of his work; the supervisor reviews and files it (001-售后 第二章 第九条)."""
     state = Choice((("submitted", "已提交"), ("reviewed", "已核阅")), default="submitted",
@@ -2020,7 +2036,7 @@ _SC_CATEGORY_FIELDS = (("paid", "hours_paid"), ("contract", "hours_contract"),
                        ("free", "hours_free"), ("admin_work", "hours_admin"))
 
 
-class ServiceDailyReport(FormRecord):
+class ServiceDailyReport(_ScTyped, FormRecord):
     """F-55 服务日报表: compiled daily by the technical supervisor from the
     technicians' reports, countersigned by the general manager, then sent to
     市场营销部 (001-售后 第二章 第十条 「请总经理核签后」)."""
@@ -2120,7 +2136,7 @@ class ServiceDailyReport(FormRecord):
         return errors
 
 
-class RepairCaseReport(FormRecord):
+class RepairCaseReport(_ScTyped, FormRecord):
     """F-61 疑难、罕见故障维修案例书面总结报告: written by the technician and
     kept inside the department for reference; technical secrets must not leak
     (000-二 §七.5–6)."""
@@ -2161,7 +2177,7 @@ class RepairCaseReport(FormRecord):
         return {}
 
 
-class SubstituteLoan(FormRecord):
+class SubstituteLoan(_ScTyped, FormRecord):
     """F-63 替补商品借用: a substitute works at the customer while the
     customer's product is repaired, and returns to stock afterwards (000-二 §六.4)."""
     substitute = ForeignKeyField(SparePart, backref="loans", on_delete="RESTRICT",
@@ -2215,7 +2231,7 @@ class SubstituteLoan(FormRecord):
         return errors
 
 
-class ToolCustody(FormRecord):
+class ToolCustody(_ScTyped, FormRecord):
     """F-64 检测、维修设备工具登记: valuable tools are fixed assets; personal
     tools are registered and kept by the technician (保管人 = `custodian`), not
     for private use, and handed over when leaving the post (000-二 §六.5–6)."""
@@ -2266,7 +2282,7 @@ class ToolCustody(FormRecord):
         return errors
 
 
-class ToolIncidentReport(FormRecord):
+class ToolIncidentReport(_ScTyped, FormRecord):
     """F-65 工具丢失/损坏报告: loss or damage is compensated, normal wear
     excepted; normal wear and damaged valuable tools need a written explanation
     (000-二 §六.6)."""
@@ -2314,7 +2330,7 @@ def _sc_price_checker(actor, row, inputs):
         row.finance_checked_at = now()
 
 
-class ToolPurchaseRequest(ApprovalRecord):
+class ToolPurchaseRequest(_ScTyped, ApprovalRecord):
     """F-66 检测、维修设备工具购置: after-sales asks for quotes, prices and totals
     → finance checks the price → the superior approves → purchasing buys
     (000-二 §六.7)."""
@@ -2363,7 +2379,7 @@ class ToolPurchaseRequest(ApprovalRecord):
         return errors
 
 
-class TechnicalDocument(FormRecord):
+class TechnicalDocument(_ScTyped, FormRecord):
     """F-67 维修资料: collected and kept by a designated person (保管人 =
     `custodian`), bought on application, lent per the library rules; repair
     manuals go to every network node; technical secrets must not leak (000-二 §七)."""
