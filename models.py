@@ -1706,10 +1706,12 @@ class ServiceVoucher(_ScTyped, FormRecord):
                    "fee_collected_on_site", "filed_at", "request")
         required = ("product_model",)
         person_fields = ("technician", "signature_exempted_by", "filled_by")
-        all_rows_roles = LEADERS + ("sales_manager", "finance")
+        # sales keep the goods ledger that refers to the vouchers (001-售后 第二章 第五条)
+        all_rows_roles = LEADERS + SALES + ("finance",)
+        default_retention = "product_lifetime"      # the product's repair history (000-四 442)
         signatures = ("维修技术人员", "客户签字", "主管")
         permissions = {"create": SERVICE, "edit": SERVICE + ("finance",),
-                       "view": SERVICE + LEADERS + SALES_MANAGERS + ("finance",)}
+                       "view": SERVICE + LEADERS + SALES + ("finance",)}
 
     def derive(self, actor):
         super().derive(actor)
@@ -1803,7 +1805,7 @@ class GoodsReceipt(_ScTyped, FormRecord):
         filters = ("issued_at", "recovered_at", "voided", "issued_by", "request")
         readonly_fields = ("voided",)
         person_fields = ("issued_by", "filled_by")
-        all_rows_roles = LEADERS + ("sales_manager",)
+        all_rows_roles = LEADERS + SALES
         signatures = ("开具人", "客户")
         permissions = {"create": SERVICE, "edit": SERVICE + SALES_FRONT,
                        "view": SERVICE + SALES + LEADERS}
@@ -1926,6 +1928,7 @@ class RepairTag(_ScTyped, FormRecord):
         filters = ("technician", "inspected_by", "inspected_at", "filled_at")
         readonly_fields = ("inspected_by", "inspected_at")
         person_fields = ("technician", "inspected_by", "filled_by")
+        default_retention = "product_lifetime"      # parts replaced: traceability (000-四 442)
         inlines = ("RepairTagPart",)
         signatures = ("修护人员", "主管验讫")
         workflow = Workflow(
@@ -2071,6 +2074,7 @@ class ServiceDailyReport(_ScTyped, FormRecord):
                            "total_hours", "technician_count", "summary", "undispatched_calls",
                            "countersigned_by", "countersigned_at", "forwarded_to_marketing_at")
         person_fields = ("filled_by", "countersigned_by")
+        all_rows_roles = LEADERS + SALES_MANAGERS       # sent on to 市场营销部
         default_sort = ("date", True)
         signatures = ("技术主管", "总经理核签")
         workflow = Workflow(
@@ -2159,6 +2163,7 @@ class RepairCaseReport(_ScTyped, FormRecord):
         row_scope = "archive"
         owner_field = "technician"
         default_confidentiality = "internal"
+        default_retention = "product_lifetime"
         list_columns = ("record_no", "written_at", "technician", "product_model",
                         "confidentiality", "custodian")
         search = ("record_no", "product_model", "fault", "diagnosis", "solution")
@@ -2364,8 +2369,9 @@ class ToolPurchaseRequest(_ScTyped, ApprovalRecord):
                      roles=("quality_dept", "after_sales"),
                      inputs=(Input("purchased_at", "采购日期", "date", required=True,
                                    field="purchased_at"),)),))
+        # the approving superior of after-sales staff is a sales/marketing head
         permissions = {"create": SERVICE, "edit": SERVICE,
-                       "view": SERVICE + LEADERS + ("finance", "quality_dept")}
+                       "view": SERVICE + LEADERS + SALES_MANAGERS + ("finance", "quality_dept")}
 
     def check(self, actor, is_new):
         errors = {}
