@@ -616,10 +616,6 @@ _SC_RETURN_READERS = LEADERS + ("finance", "quality_dept")
 
 # --- helpers ------------------------------------------------------------------
 
-def _sc_live(query, model):
-    return query.where(model.deleted_at.is_null())
-
-
 def _sc_not_named(field, message):
     """Anyone but the employee named in `field` (主管验讫 / 核阅: not the technician himself)."""
     def check(actor, row):
@@ -673,10 +669,10 @@ class _ScTyped:
     before the field rules compare them."""
 
     def derive(self, actor):
-        from peewee import CharField as _Char, ForeignKeyField as _FK, TextField as _TextF
         for field in self._meta.sorted_fields:
             value = self.__data__.get(field.name)
-            if isinstance(value, str) and not isinstance(field, (_Char, _TextF, _FK)):
+            if isinstance(value, str) and not isinstance(field, (CharField, TextField,
+                                                                 ForeignKeyField)):
                 try:
                     self.__data__[field.name] = field.python_value(value.strip()) \
                         if value.strip() else None

@@ -746,7 +746,6 @@ def _tools_and_documents(ctx, rnd, moments, counts):
     counts["tool_custody"] = len(tools)
 
     incidents = 0
-    kinds = ("lost", "damaged", "normal_wear", "valuable_damaged")
     for i, tool in enumerate(t for t in tools if t.status in ("lost", "damaged", "scrapped")):
         kind = {"lost": "lost", "damaged": "damaged", "scrapped": "normal_wear"}[tool.status]
         if tool.fixed_asset and kind == "damaged":
