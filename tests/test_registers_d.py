@@ -792,3 +792,20 @@ def test_every_page_answers_for_every_role(app, portal, api, db_ctx):
                 assert code in (200, 403, 404), (username, url, code)
             code = p.get(f"/{name}/").status_code
             assert code in (200, 403), (username, name, code)
+
+
+def test_transfer_items_are_entered_on_the_transfer_form(portal, db_ctx):
+    from models import ArchiveTransfer, ArchiveTransferItem
+    p = portal("clerk")
+    assert "items" in p.get("/archive_transfer/new/").get_data(as_text=True)
+    clerk = user("clerk").employee
+    r = p.post("/archive_transfer/new/", data={
+        "kind": "annual_binding", "from_dept": dept_id("YX"), "from_person": clerk.id,
+        "to_dept": dept_id("XZ"), "to_person": emp("reception"), "period": "2025",
+        "dept": clerk.dept_id, "filled_at": "2026-01-08", "filled_by": clerk.id,
+        "retention_class": "long_term", "confidentiality": "internal",
+        "items-0-register_name": "客户档案", "items-0-record_number": "YX-0001", "items-0-quantity": "3",
+        "items-1-register_name": "客户投诉", "items-1-record_number": "2512-01"})
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    row = ArchiveTransfer.get()
+    assert [i.register_name for i in row.items.order_by(ArchiveTransferItem.id)] == ["客户档案", "客户投诉"]
