@@ -578,7 +578,7 @@ class PatrolDailyEntry(LineItem):
 # SECTION D (2.H .. 2.J): reception, proposals, records and archives
 # ===========================================================================
 
-from datetime import datetime as _datetime, time as _time  # noqa: E402
+from datetime import datetime as _datetime  # noqa: E402
 
 from permissions.roles import ARCHIVES, OFFICE, QUALITY, SALES_MANAGERS, SERVICE  # noqa: E402
 from portal.i18n import gettext as _d_  # noqa: E402
@@ -594,10 +594,6 @@ RECEPTION_MANAGERS = OFFICE + SALES_MANAGERS
 # Approval fields are written by the approval chain only.
 APPROVAL_READONLY = ("approval_step", "current_approver", "approver_role", "approved_by",
                      "approved_at", "rejection_reason")
-
-
-def _end_of(day):
-    return _datetime.combine(day, _time(23, 59, 59)) if day else None
 
 
 def _as_date(value):
