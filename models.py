@@ -1155,15 +1155,6 @@ class ServiceFeedback(FormRecord):
         permissions = {"create": ("after_sales", "technician"), "edit": ("after_sales", "technician"),
                        "view": ("after_sales", "technician", "quality_dept") + SALES + LEADERS}
 
-    def check(self, actor, is_new):
-        errors = {}
-        if self.phone_followup_at and _b_blank(self.phone_followup_result):
-            errors["phone_followup_result"] = _b_msg(
-                "电话追踪须记录征求到的客户意见（000-二 §三.12）。")
-        if self.reward_suggested and _b_blank(self.opinion):
-            errors["reward_suggested"] = _b_msg("建议奖励的须写明客户的意见或建议。")
-        return errors
-
 
 # ---------------------------------------------------------------------------
 # F-31 顾客满意度调查计划 (before F-30, which refers to it)
@@ -1186,6 +1177,7 @@ class SatisfactionSurveyPlan(ApprovalRecord):
 
     class Register:
         label = "顾客满意度调查计划"
+        all_rows_roles = ("general_manager", "sales_manager")    # 业务部负责人 approves every plan
         group = "service"
         domain_ids = ("F-31",)
         list_columns = ("record_no", "title", "year", "filled_by", "due_at", "current_approver",
@@ -1367,6 +1359,7 @@ class OpinionSurveyCard(FormRecord):
 
     class Register:
         label = "客户意见调查卡"
+        all_rows_roles = ("general_manager", "sales_manager", "marketing_head")   # 核阅 major items
         group = "service"
         domain_ids = ("F-32",)
         list_columns = ("record_no", "repair_request", "customer", "salesperson", "score",
@@ -1439,6 +1432,7 @@ class OpinionBookEntry(FormRecord):
 
     class Register:
         label = "顾客意见簿"
+        all_rows_roles = ("general_manager", "sales_manager", "marketing_head")   # 市场部 checks
         group = "service"
         domain_ids = ("F-33",)
         list_columns = ("record_no", "store", "date", "customer", "is_complaint",
@@ -1631,6 +1625,7 @@ class ComplaintInvestigationReport(FormRecord):
 
     class Register:
         label = "投诉调查报告"
+        all_rows_roles = ("general_manager", "deputy_gm", "quality_dept", "admin_dept")  # reviewers
         group = "complaints"
         domain_ids = ("F-37",)
         list_columns = ("record_no", "complaint", "receiving_unit", "method", "investigated_at",
@@ -1681,6 +1676,7 @@ class ComplaintHandlingForm(ApprovalRecord):
 
     class Register:
         label = "顾客投诉处理表"
+        all_rows_roles = ("general_manager", "deputy_gm")
         group = "complaints"
         domain_ids = ("F-38",)
         list_columns = ("record_no", "complaint", "responsible_dept", "filled_by",
@@ -1781,6 +1777,7 @@ class ComplaintStatistics(FormRecord):
 
     class Register:
         label = "投诉统计表"
+        all_rows_roles = ("general_manager", "sales_manager", "marketing_head")
         group = "complaints"
         domain_ids = ("F-39",)
         title_field = "period"
@@ -1816,13 +1813,14 @@ class ComplaintStatistics(FormRecord):
         cases = list(Complaint.select().where(Complaint.deleted_at.is_null(),
                                               Complaint.received_at >= start,
                                               Complaint.received_at < end))
-        types, causes, states = dict(COMPLAINT_TYPES), dict(CAUSE_CLASSES), dict(COMPLAINT_STATES)
+        types, causes, modes = dict(COMPLAINT_TYPES), dict(CAUSE_CLASSES), dict(RESOLUTION_MODES)
         depts = {d.id: d.name for d in Department.select(Department.id, Department.name)}
         self.total_count = len(cases)
         self.count_by_type = _b_counts(cases, lambda c: types.get(c.type, c.type))
         self.count_by_cause = _b_counts(cases, lambda c: causes.get(c.cause_class, "未分类"))
         self.count_by_dept = _b_counts(cases, lambda c: depts.get(c.responsible_dept_id, "未认定"))
-        self.count_by_result = _b_counts(cases, lambda c: states.get(c.state, c.state))
+        # result = the handling decided (E-37 处理方式), 「尚未核决」 while open
+        self.count_by_result = _b_counts(cases, lambda c: modes.get(c.resolution_mode, "尚未核决"))
         closed = (Complaint.select(Complaint.record_no)
                   .where(Complaint.deleted_at.is_null(), Complaint.closed_at >= start,
                          Complaint.closed_at < end).order_by(Complaint.record_no))
@@ -1882,6 +1880,7 @@ class AbnormalityNotice(FormRecord):
 
     class Register:
         label = "异常处理单"
+        all_rows_roles = ("general_manager", "quality_dept")
         group = "complaints"
         domain_ids = ("F-40",)
         list_columns = ("record_no", "customer", "product", "part_no", "caused_loss", "complaint",
@@ -1950,6 +1949,7 @@ class QualityDefectReport(FormRecord):
 
     class Register:
         label = "产品质量缺陷报告单"
+        all_rows_roles = ("general_manager", "quality_dept")
         group = "complaints"
         domain_ids = ("F-41",)
         list_columns = ("record_no", "product_model", "customer", "sent_to", "complaint",
@@ -2052,6 +2052,7 @@ class RewardPenaltyNotice(ApprovalRecord):
 
     class Register:
         label = "奖罚通知单"
+        all_rows_roles = ("general_manager", "hr", "finance")   # 会计单位查核, 人事 executes
         group = "complaints"
         domain_ids = ("F-43",)
         list_columns = ("record_no", "direction", "unit", "person", "bonus_penalty_amount",
