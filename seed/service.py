@@ -128,6 +128,15 @@ def visible(ctx, username):
     return cache[username]
 
 
+def cases_for(ctx, username, complaints):
+    """The complaint cases of `complaints` that the user may read."""
+    from models import Complaint
+    from permissions import rules
+    ids = {c.id for c in complaints}
+    query = rules.scoped(ctx.users[username], Complaint, "view").order_by(Complaint.id)
+    return [c for c in query if c.id in ids]
+
+
 def _deputy_user(ctx):
     """主管副总经理 (ROLE-02/03): no demo user holds deputy_gm, yet the
     顾客投诉处理表 (F-38) needs his 批示. Created once, idempotently."""
@@ -577,14 +586,14 @@ def _meetings(ctx, rng):
 # F-37 投诉调查报告 ---------------------------------------------------------------
 
 def _investigations(ctx, rng, complaints):
-    from models import Complaint
     fillers = ("sales", "quality", "service", "sales2", "clerk")
     submitters = {"sales": "salesmgr", "sales2": "salesmgr", "quality": "quality",
                   "service": "marketing", "clerk": "marketing"}
     units = {"sales": "XS1", "sales2": "XS1", "quality": "PZ", "service": "KF", "clerk": "YX"}
     for i in range(30):
         who = fillers[i % len(fillers)]
-        case = Complaint.get_by_id(complaints[i % len(complaints)].id)
+        mine = cases_for(ctx, who, complaints)
+        case = mine[i % len(mine)]
         start = case.received_at + timedelta(days=1)
         with at(start):
             row = ctx.create(who, "complaint_investigation_report", complaint=case,
@@ -629,10 +638,10 @@ def _investigations(ctx, rng, complaints):
 # F-38 顾客投诉处理表 --------------------------------------------------------------
 
 def _handling_forms(ctx, rng, complaints):
-    from models import Complaint
     for i in range(10):
         who = ("clerk", "marketing", "sales", "salesmgr")[i % 4]
-        case = Complaint.get_by_id(complaints[(i * 3) % len(complaints)].id)
+        mine = cases_for(ctx, who, complaints)
+        case = mine[(i * 3) % len(mine)]
         start = case.received_at + timedelta(days=4)
         with at(start):
             row = ctx.create(who, "complaint_handling_form", complaint=case,
@@ -701,14 +710,14 @@ def _statistics(ctx, rng):
 # F-40 异常处理单 / F-41 产品质量缺陷报告单 ------------------------------------------
 
 def _abnormality_notices(ctx, rng, complaints):
-    from models import AbnormalityNoticeUnit, Complaint
+    from models import AbnormalityNoticeUnit
     for i in range(10):
         who = ("sales", "clerk", "sales2")[i % 3]
         cust = visible(ctx, who)[(i * 4) % len(visible(ctx, who))]
         loss = i % 5 == 4
         case = None
         if loss:
-            own = [c for c in complaints if Complaint.get_by_id(c.id).customer_id == cust.id]
+            own = [c for c in cases_for(ctx, who, complaints) if c.customer_id == cust.id]
             case = own[0] if own else None
             loss = case is not None
         with at(moment(ctx, 4 + i * 8, 10)):
@@ -732,12 +741,15 @@ def _abnormality_notices(ctx, rng, complaints):
 
 
 def _defect_reports(ctx, rng, complaints, logs):
-    from models import Complaint, CustomerContactLog
-    quality_cases = [c for c in complaints if Complaint.get_by_id(c.id).cause_class == "quality"]
-    feedback_logs = [log for log in logs if CustomerContactLog.get_by_id(log.id).kind in ("feedback", "repair")]
+    from models import CustomerContactLog
+    from permissions import rules
     for i in range(30):
         who = ("service", "sales", "clerk")[i % 3]
-        source = {"complaint": quality_cases[i % len(quality_cases)]} if i % 2 == 0 else \
+        quality_cases = [c for c in cases_for(ctx, who, complaints) if c.cause_class == "quality"]
+        feedback_logs = list(rules.scoped(ctx.users[who], CustomerContactLog, "view")
+                             .where(CustomerContactLog.kind.in_(("feedback", "repair")))
+                             .order_by(CustomerContactLog.id))
+        source = {"complaint": quality_cases[i % len(quality_cases)]} if i % 2 == 0 and quality_cases else \
             {"contact_log": feedback_logs[i % len(feedback_logs)]}
         with at(moment(ctx, 2 + i * 5, 11)):
             row = ctx.create(who, "quality_defect_report", product_model=PRODUCTS[i % len(PRODUCTS)],
@@ -760,10 +772,10 @@ def _defect_reports(ctx, rng, complaints, logs):
 # F-42 签呈 / F-43 奖罚通知单 / F-44 人事公布单 ----------------------------------------
 
 def _petitions(ctx, rng, complaints):
-    from models import Complaint
     for i in range(8):
-        who = ("quality", "service", "sales", "reception")[i % 4]
-        case = Complaint.get_by_id(complaints[(i * 5 + 1) % len(complaints)].id)
+        who = ("quality", "service", "sales", "sales2")[i % 4]
+        mine = cases_for(ctx, who, complaints)
+        case = mine[(i * 5 + 1) % len(mine)]
         start = case.received_at + timedelta(days=6)
         with at(start):
             row = ctx.create(who, "complaint_petition", complaint=case,
@@ -782,11 +794,12 @@ def _petitions(ctx, rng, complaints):
 
 
 def _reward_penalty(ctx, rng, complaints):
-    from models import Complaint, RewardPenaltyComplaint
+    from models import RewardPenaltyComplaint
     for i in range(10):
-        cases = [Complaint.get_by_id(complaints[(i * 3 + k) % len(complaints)].id) for k in range(1 + i % 2)]
+        who = "marketing"      # 总经理室's clerks (admin_dept) cannot read the cases: see the report
+        mine = cases_for(ctx, who, complaints)
+        cases = [mine[(i * 3 + k) % len(mine)] for k in range(1 + i % 2)]
         start = cases[0].received_at + timedelta(days=20)
-        who = "reception" if i % 3 else "marketing"
         with at(start):
             row = ctx.create(who, "reward_penalty_notice", direction="reward" if i % 5 == 4 else "penalty",
                              unit=ctx.departments[("PZ", "KF", "XS1")[i % 3]],
@@ -816,13 +829,13 @@ def _reward_penalty(ctx, rng, complaints):
 
 def _announcements(ctx, rng, complaints):
     for i in range(8):
-        case = complaints[(i * 4 + 2) % len(complaints)]
+        case = complaints[(i * 4 + 2) % len(complaints)]    # hr cannot read the case: cited by number
         start = moment(ctx, 10 + i * 25, 10)
         with at(start):
             row = ctx.create("hr", "personnel_announcement",
                              person=emp(ctx, ("马超", "高远", "何平", "sales2")[i % 4]),
-                             sanction=("警告处分一次，通报批评。", "记过一次，取消当季评优资格。")[i % 2],
-                             complaint=case)
+                             sanction=f"因客诉案件 {case.record_no} 处理失职，"
+                             + ("给予警告处分一次，通报批评。", "记过一次，取消当季评优资格。")[i % 2])
         if i % 4 == 3:
             continue
         with at(start + timedelta(hours=3)):
