@@ -308,6 +308,16 @@ def test_a_defect_record_names_its_customer(api, db_ctx):
     assert "客户" in errs["customer"]
 
 
+def test_the_defect_record_and_its_feedback_name_the_same_customer(api, make, customer, db_ctx):
+    from portal.services import InputError
+    fb = dispatched_feedback(api, customer)
+    other = make("customer", name="宝鸡市交通运输局")
+    with pytest.raises(InputError) as exc:
+        make("after_sales_defect_confirmation", actor="quality", feedback=fb["id"], customer=other,
+             problem="秤台焊缝开裂")
+    assert "不一致" in exc.value.errors["customer"]
+
+
 def test_defect_confirmations_are_kept_by_the_quality_department(api, customer):
     fb = dispatched_feedback(api, customer)
     assert post(api, "sales", "after_sales_defect_confirmation", feedback=fb["id"],
@@ -511,8 +521,11 @@ def test_every_complaining_customer_is_visited(api, customer):
 
 
 def test_an_ordinary_remark_needs_no_escalation(api, customer):
-    row = created(card(api, customer, suggestion_or_complaint="建议提供夜间服务。", severity="ordinary"))
+    row = created(card(api, customer, suggestion_or_complaint="建议提供夜间服务。", severity="ordinary",
+                       visited_by=emp_id("regional")))
     assert "重大" in errors(run(api, "clerk", "opinion_survey_card", row["id"], "escalate"))["severity"]
+    errs = errors(run(api, "clerk", "opinion_survey_card", row["id"], "notify", notified_customer_by="phone"))
+    assert "处理情况" in errs["handling"]
 
 
 # ===========================================================================
@@ -663,6 +676,7 @@ def test_the_handling_form_gets_the_deputy_general_managers_instruction(api, mak
     row = created(handling_form(api, case))
     pk = row["id"]
     assert [c.copy_name for c in ComplaintHandlingForm.get_by_id(pk).copies] == ["市场部留存", "销售分公司留存"]
+    assert run(api, "deputy", "complaint_handling_form", pk, "approve").status_code == 409
     r = run(api, "sales", "complaint_handling_form", pk, "submit")
     assert r.get_json()["approver_role"] == "deputy_gm"
     # the general manager is not the 主管副总经理 of this step
@@ -761,6 +775,7 @@ def test_an_abnormality_notice_goes_to_the_units_concerned(api, customer, db_ctx
     row = created(post(api, "sales", "abnormality_notice", customer=customer.id, abnormality="限位间隙偏小",
                        improvement_requested="下批改善"))
     pk = row["id"]
+    assert run(api, "quality", "abnormality_notice", pk, "record_improvement", result="x").status_code == 409
     assert "单位" in errors(run(api, "sales", "abnormality_notice", pk, "issue"))["units_notified"]
     AbnormalityNoticeUnit.create(notice=pk, dept=dept("PZ"))
     assert run(api, "sales", "abnormality_notice", pk, "issue").status_code == 200
@@ -834,6 +849,7 @@ def test_the_notice_is_approved_by_the_general_manager_and_copied_three_times(ap
     from models import RewardPenaltyComplaint, RewardPenaltyNotice
     pk = created(notice(api))["id"]
     assert [c.copy_name for c in RewardPenaltyNotice.get_by_id(pk).copies] == ["自存", "会计单位查核", "处罚部门"]
+    assert run(api, "gm", "reward_penalty_notice", pk, "approve").status_code == 409
     assert "客诉" in errors(run(api, "reception", "reward_penalty_notice", pk, "submit"))["complaints"]
     RewardPenaltyComplaint.create(notice=pk, complaint=make_complaint(make, customer))
     r = run(api, "reception", "reward_penalty_notice", pk, "submit")
