@@ -1581,7 +1581,7 @@ INVESTIGATION_WORKFLOW = Workflow(
           relations=(rel.not_filler(),),
           inputs=[Input("reason", "退回理由", "textarea", required=True, field="return_reason")],
           style="danger"),
-        T("comment", "总经理批阅", "reviewed", "commented", roles=("general_manager",),
+        T("endorse", "总经理批阅", "reviewed", "commented", roles=("general_manager",),
           inputs=[Input("gm_comment", "总经理批示", "textarea", required=True, field="gm_comment")]),
     ])
 

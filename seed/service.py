@@ -631,7 +631,7 @@ def _investigations(ctx, rng, complaints):
         if stage < 4:
             continue
         with at(start + timedelta(days=4)):
-            ctx.run("gm", row, "comment", gm_comment="同意处理意见，举一反三落实防范措施。")
+            ctx.run("gm", row, "endorse", gm_comment="同意处理意见，举一反三落实防范措施。")
     return 30
 
 

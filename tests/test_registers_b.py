@@ -643,8 +643,8 @@ def test_the_report_is_reviewed_by_the_unit_head_then_the_quality_department(api
     r = run(api, "quality", "complaint_investigation_report", pk, "review")
     data = r.get_json()
     assert data["state"] == "reviewed" and data["quality_reviewed_by"] == emp_id("quality")
-    assert "gm_comment" in errors(run(api, "gm", "complaint_investigation_report", pk, "comment"))
-    r = run(api, "gm", "complaint_investigation_report", pk, "comment", gm_comment="同意")
+    assert "gm_comment" in errors(run(api, "gm", "complaint_investigation_report", pk, "endorse"))
+    r = run(api, "gm", "complaint_investigation_report", pk, "endorse", gm_comment="同意")
     assert r.get_json()["state"] == "commented"
 
 
