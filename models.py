@@ -584,7 +584,7 @@ class Complaint(FormRecord):
         # the departments on a case's routing: the quality department reviews
         # every case, the sales managers and leaders rule on them
         all_rows_roles = ("general_manager", "deputy_gm", "marketing_head", "sales_manager",
-                          "quality_dept")
+                          "quality_dept", "admin_dept")
         readonly_fields = ("accepted", "decided_by", "decided_at", "closed_at", "overdue", "due_at",
                            "escalation_level", "escalated_for_due", "individual_case_proposed",
                            "quality_reply_due", "verified_by", "verified_at", "replied_at",
@@ -603,7 +603,7 @@ class Complaint(FormRecord):
                   ("审核", "质量管理科呈报部主管审核"))
         permissions = {"create": SALES + ("after_sales", "quality_dept", "admin_dept"),
                        "edit": SALES + ("after_sales", "quality_dept", "admin_dept"),
-                       "view": SALES + ("after_sales", "quality_dept", "admin_dept") + LEADERS,
+                       "view": SALES + ("after_sales", "quality_dept", "admin_dept", "hr") + LEADERS,
                        "delete": ("sales_manager", "marketing_head", "quality_dept"),
                        "export": ("sales_manager", "marketing_head", "quality_dept") + LEADERS}
 
@@ -929,12 +929,14 @@ def _open_trading(actor, row, inputs):
     from portal import services
     comment = f"交易开始调查书 {row.record_no} 经销售经理承认"
     if _fk(row, "customer"):
-        _update_customer(actor, _fk(row, "customer"), {"lifecycle_status": "trading"}, comment)
+        customer = Customer.get_by_id(_fk(row, "customer"))
+        if customer.lifecycle_status != "trading":
+            CUSTOMER_LIFECYCLE.run(actor, customer, "activate", {"comment": comment})
         return None
     values = dict(
         name=row.counterparty_name.strip(), customer_kind="unit", region=_fk(row, "region"),
         account_owner=_fk(row, "responsible_person"), responsible_dept=_fk(row, "dept"),
-        lifecycle_status="trading", contact_name=row.contact_name, phone=row.phone,
+        contact_name=row.contact_name, phone=row.phone,
         address=row.address, organization=row.organization,
         business_content=row.business_content, credit=row.credit,
         relationship=row.relationship, business_policy=row.business_policy,
@@ -942,6 +944,7 @@ def _open_trading(actor, row, inputs):
     # the form's required items the investigation struck through stay struck through
     values["na_fields"] = [n for n in ("contact_name", "phone", "address") if _blank(values[n])]
     customer = services.create(actor, Customer, values, check_permission=False, comment=comment)
+    CUSTOMER_LIFECYCLE.run(actor, customer, "activate", {"comment": comment})
     row.customer = customer
     return None
 
@@ -1067,17 +1070,8 @@ def _tracking_to_customer(actor, row, inputs):
         values["address"] = row.office_change.strip()
     if not _blank(row.phone_change):
         values["phone"] = row.phone_change.strip()
-    latest = (CustomerTrackingRecord.select(CustomerTrackingRecord.tracked_at)
-              .where(CustomerTrackingRecord.customer == cust.id,
-                     CustomerTrackingRecord.state == "filed",
-                     CustomerTrackingRecord.id != row.id,
-                     CustomerTrackingRecord.deleted_at.is_null())
-              .order_by(CustomerTrackingRecord.tracked_at.desc()).scalar())
-    start = max(d for d in (row.tracked_at, latest) if d)
-    due = _calendar.rule_deadline(f"tracking_{cust.grade}", start)
-    if due is not None:
-        values["next_tracking_due"] = due.date()
     _update_customer(actor, cust.id, values, f"重大客户跟踪服务单 {row.record_no} 归档")
+    note_tracking(cust.id, row.tracked_at)      # next tracking by grade (R-TRK-01..03)
     return None
 
 

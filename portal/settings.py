@@ -32,6 +32,10 @@ DEFAULTS = {
     "commission_rate_margin_35": ("3", "decimal", "35%以上毛利报价的提成比例（%）", "002 篇七 8.1"),
     "commission_rate_margin_50": ("5", "decimal", "50%以上毛利报价的提成比例（%）", "002 篇七 8.2"),
     "commission_individual_share": ("80", "decimal", "提成个人分配比例（%）", "002 篇七 8.3"),
+    "hospitality_guest_limit": ("10", "int", "来客人数在此以内时限制陪客人数", "000-三 四.3(4)"),
+    "hospitality_companion_limit": ("4", "int", "陪客人数上限（司机除外）", "000-三 四.3(4)"),
+    "meeting_small_limit": ("30", "int", "一般性会议人数上限（不足此数）", "000-三 三.5(2)"),
+    "return_over_accept_ratio": ("0", "decimal", "超量允收比率（%，客户未规定时）", "002 篇五 第十三条(二)3"),
     "office_start": ("08:30", "text", "上班时间", "001-售后 第二章 第十二条"),
     "office_end": ("17:30", "text", "下班时间", "001-售后 第二章 第十二条"),
 }

@@ -51,8 +51,12 @@ SLA_DEFAULTS = {
     "tracking_B": (3, "months", "B类客户跟踪周期", "上次跟踪→", "000-一 第七条"),
     "tracking_C": (6, "months", "C类客户跟踪周期", "上次跟踪→", "000-一 第八条"),
     "tracking_D": (12, "months", "D类客户跟踪周期", "上次跟踪→", "001-服务 第四条（未规定，可配置）"),
+    "demand_class2_followup": (30, "days", "二类需求信息跟踪周期", "上次跟踪→", "000-一 第九条（周期未规定，可配置）"),
     "demand_class1_followup": (7, "days", "一类需求信息跟踪周期", "上次跟踪→", "000-一 第九条"),
     "visit_report_submit": (7, "days", "客户访问表上报期限", "访问→上报", "000-一 第十五条（未规定，默认每周）"),
+    "records_binding": (1, "day_of_next_month", "长期记录每年元月装订移交", "年末→", "000-四 452"),
+    "satisfaction_plan": (1, "months", "顾客满意度调查计划完成期限（12月底前）", "上一年度12月1日起→", "004 §5.2"),
+    "stats_half_year": (10, "day_of_next_month", "半年投诉汇总（6月、12月前10日）", "5月/11月→", "002 篇十一"),
     "records_inspection": (6, "months", "客户服务体系记录检查周期", "上次检查→", "000-四 454"),
     # consumer files and revisits (002 篇三)
     "consumer_file_submit": (1, "end_of_day", "顾客档案表交销售经理（最迟次日）", "活动→", "002 篇三 二.5"),

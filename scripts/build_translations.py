@@ -58,8 +58,27 @@ def collect():
         add(name, humanize(key))
     for key, (label, _) in SYSTEM_REGISTERS.items():
         add(label, humanize(key))
+    from portal import reports
+    for rep in reports.REPORTS.values():
+        add(rep.label, humanize(rep.name))
+        for _, label, _ in rep.params:
+            add(label)
     for spec in registry.all_specs():
         add(spec.label, humanize(spec.model.__name__))
+        for sig in spec.signatures:
+            add(sig)
+        for name, purpose in spec.copies:
+            add(name)
+            add(purpose)
+        for label, _ in spec.downloads.values():
+            add(label)
+        for child, _ in spec.inline_children():
+            if child.__doc__:
+                add(child.__doc__.strip().splitlines()[0].rstrip("。."))
+            for field in child._meta.sorted_fields:
+                add(field.verbose_name, humanize(field.name))
+                for code, label in (field.choices or ()):
+                    add(label, humanize(str(code)))
         for field in spec.model._meta.sorted_fields:
             add(spec.label_of(field.name), humanize(field.name))
             if field.help_text:
@@ -73,6 +92,12 @@ def collect():
                 add(label, humanize(code))
             for t in spec.workflow.transitions.values():
                 add(t.label, humanize(t.name))
+                add(t.confirm)
+                for i in t.inputs:
+                    add(i.label, humanize(i.name))
+                    add(i.help)
+                    for code, label in (i.choices or ()):
+                        add(label, humanize(str(code)))
     plurals = {}
     for base in ("portal", "admin_views", "permissions", "seed", "models.py"):
         path = ROOT / base

@@ -84,6 +84,7 @@ def seed_organisation(password_hash):
 def seed_demo():
     from models import Customer
     random.seed(20261122)
+    today = clock.today()
     password_hash = hash_password(current_app.config["DEMO_PASSWORD"])
     depts, emps, regions = seed_organisation(password_hash)
     u = users()
@@ -93,24 +94,35 @@ def seed_demo():
     for i, (name, kind, role, grade, industry, region) in enumerate(data.CUSTOMERS):
         owner = data.OWNERS[i % len(data.OWNERS)]
         dept = depts["XS2"] if owner in ("何平", "黄涛") else depts["XS1"]
-        creator = u["clerk"]
         level = "restricted" if i % 7 == 3 else ("sealed" if i % 17 == 9 else "internal")
         values = dict(
             name=name, customer_kind=kind, channel_role=role, grade=grade,
             industry_segment=industry, region=regions[region], account_owner=emps[owner],
-            responsible_dept=dept, lifecycle_status=data.LIFECYCLE_CYCLE[i % len(data.LIFECYCLE_CYCLE)],
-            is_key_account=grade == "A", contact_name=data.person(i), phone=data.phone(100 + i),
+            responsible_dept=dept, contact_name=data.person(i), phone=data.phone(100 + i),
             address=data.address(region, i), postcode=f"7{i % 10}{(i * 7) % 10}000",
-            confidentiality=level, custodian=emps["clerk"],
+            custodian=emps["clerk"], is_key_account=grade == "A",
+            filled_at=today - timedelta(days=400 - 9 * i),
             invoicing_info=f"{name}\n税号 91610{300000 + i * 97:06d}XY\n开户行 中国工商银行宝鸡分行",
             business_scope=data.SCOPES[industry or "general"],
         )
-        customers.append(services.create(creator, Customer, values, comment="演示数据"))
+        customer = services.create(u["clerk"], Customer, values, comment="演示数据")
+        # the lifecycle (WF-06): the marketing head acknowledges trading customers
+        status = data.LIFECYCLE_CYCLE[i % len(data.LIFECYCLE_CYCLE)]
+        if status in ("trading", "former"):
+            Customer._spec.workflow.run(u["marketing"], customer, "activate",
+                                              {"comment": "交易开始调查书已承认"})
+        if status == "former":
+            Customer._spec.workflow.run(u["marketing"], customer, "interrupt",
+                                              {"comment": "近一年无订单"})
+        if level != "internal":
+            customer = Customer.get_by_id(customer.id)
+            services.update(u["clerk"], customer, {"confidentiality": level}, customer.version,
+                            comment="演示数据：密级")
+        customers.append(Customer.get_by_id(customer.id))
     counts["customers"] = len(customers)
 
     from models import CustomerVisitRecord
     visitors = ("sales", "sales2", "regional")
-    today = clock.today()
     for i in range(36):
         cust = customers[i % len(customers)]
         who = u[visitors[i % 3]]
@@ -157,6 +169,30 @@ class SeedContext:
         """Take a workflow transition as that user (demo records in various states)."""
         spec = type(row)._spec
         return spec.workflow.run(self.users[username], row, transition, inputs)
+
+    def close_complaint(self, case, opinion="已安排现场复核并处理，向客户说明原因。"):
+        """Walk a registered complaint through WF-01 to 已结案, as the users the
+        regulations name: the marketing head accepts, the quality department
+        assigns, the general manager (head of every handler) investigates and
+        closes with the report, the reply and the customer's response."""
+        from models import Complaint
+        case = Complaint.get_by_id(case.id)
+        if case.type != "complaint":
+            case = self.run("clerk", case, "reply", reply="已答复客户。")
+            return case
+        if case.state in ("registered", "awaiting_decision"):
+            case = self.run("marketing", case, "accept", comment="受理")
+        if case.state == "accepted":
+            dept = case.receiving_unit or self.departments["PZ"]
+            handler = case.handler or self.employees["quality"]
+            case = self.run("quality", case, "assign", department=dept.id, handler=handler.id)
+        if case.state == "assigned":
+            case = self.run("gm", case, "investigate")
+        return self.run("gm", case, "close", cause="现场核实确认问题成因", course="接到投诉后派员现场调查",
+                        responsible_party="责任部门", conclusion="投诉成立，已处理",
+                        countermeasure=opinion, prevention="纳入月度质量例会跟踪",
+                        reply="已书面答复客户处理结果。", customer_response="客户表示接受",
+                        customer_accepts="1")
 
     def visible_customers(self, username):
         """Demo customers the user may read (internal files of their departments)."""

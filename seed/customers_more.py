@@ -181,12 +181,13 @@ def _consumers(ctx, rng):
     rows = []
     for i, name in enumerate(CONSUMER_NAMES):
         owner = ("sales", "sales2")[i % 2]
-        rows.append(ctx.create(
+        row = ctx.create(
             "clerk", "customer", name=name, customer_kind="individual",
             channel_role="end_consumer", grade="D", region=ctx.regions["西北区"],
             account_owner=ctx.employees[owner], responsible_dept=ctx.departments["XS1"],
-            lifecycle_status="trading", contact_name=name, phone=data.phone(300 + i),
-            address=data.address("西北区", 40 + i), custodian=ctx.employees["clerk"]))
+            contact_name=name, phone=data.phone(300 + i),
+            address=data.address("西北区", 40 + i), custodian=ctx.employees["clerk"])
+        rows.append(ctx.run("salesmgr", row, "activate", comment="参加联谊会的顾客"))
     return rows
 
 

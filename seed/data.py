@@ -26,6 +26,7 @@ OTHER_EMPLOYEES = (
     ("孙浩", "JS", "技术主管"),
     ("高远", "PZ", "质检员"),
     ("林晓", "XZ", "门卫"),
+    ("刘振华", "ZJB", "副总经理"),
 )
 
 # region, department, manager (username or employee name)

@@ -69,7 +69,6 @@ RESOLUTIONS = ("allowance", "return_rework", "explanation", "other")
 
 def seed(ctx):
     rng = random.Random(20261125)
-    _deputy_user(ctx)
     counts = {}
     complaints = _complaints(ctx, rng)
     logs, transferred = _contact_logs(ctx, rng)
@@ -137,26 +136,6 @@ def cases_for(ctx, username, complaints):
     return [c for c in query if c.id in ids]
 
 
-def _deputy_user(ctx):
-    """主管副总经理 (ROLE-02/03): no demo user holds deputy_gm, yet the
-    顾客投诉处理表 (F-38) needs his 批示. Created once, idempotently."""
-    from flask import current_app
-
-    from models import Employee
-    from portal.accounts import User, create_user, hash_password
-    from portal.numbering import next_value
-    user = User.get_or_none(User.username == "deputy")
-    if user is None:
-        user = create_user("deputy", None, ("deputy_gm",),
-                           password_hash=hash_password(current_app.config["DEMO_PASSWORD"]))
-    if Employee.get_or_none(Employee.user == user.id) is None:
-        Employee.create(record_no=f"YG-{next_value('employee:YG'):04d}", name="刘振华",
-                        dept=ctx.departments["ZJB"], position="主管副总经理", user=user,
-                        superior=ctx.employees["gm"], phone="13900917001")
-    ctx.users["deputy"] = user
-    ctx.employees["deputy"] = Employee.get(Employee.user == user.id)
-
-
 # F-36 complaint cases (the cases the documents of this section refer to) -----
 
 def _complaints(ctx, rng):
@@ -179,7 +158,7 @@ def _complaints(ctx, rng):
             customer_request=request, market="domestic",
             feedback_level=("AA", "A", "B")[i % 3], receiving_unit=units[i % len(units)],
             handler=emp(ctx, ("quality", "service", "salesmgr", "quality")[i % 4]),
-            escalation="special" if i % 11 == 5 else "normal", is_important=i % 8 == 3,
+            is_important=i % 8 == 3,
             order_no=f"XS-2026-{300 + i:04d}" if cause == "quality" else None,
             quantity=(i % 4) + 1 if cause == "quality" else None,
         )
@@ -189,10 +168,16 @@ def _complaints(ctx, rng):
                 responsibility_ratio=(100, 60, 50, 80)[i % 4],
                 finding=("minor_error", "violation", "customer_side")[i % 3],
                 resolution_mode=RESOLUTIONS[i % len(RESOLUTIONS)],
-                handling_opinion="已安排现场复核并更换受损部件，向客户说明原因。",
-                closed_at=received + timedelta(days=3 + i % 9, hours=4))
+                handling_opinion="已安排现场复核并更换受损部件，向客户说明原因。")
         with at(received):
-            out.append(ctx.create(who, "complaint", **values))
+            case = ctx.create(who, "complaint", **values)
+        if i % 11 == 5:
+            with at(received + timedelta(hours=2)):
+                case = ctx.run("marketing", case, "mark_special", reason="可能引发媒体关注，列为专案优先处置")
+        if handled:
+            with at(received + timedelta(days=3 + i % 9, hours=4)):
+                case = ctx.close_complaint(case)
+        out.append(case)
     return out
 
 
@@ -649,22 +634,12 @@ def _handling_forms(ctx, rng, complaints):
                              responsible_dept=ctx.departments[("PZ", "KF", "XS1")[i % 3]],
                              countermeasure="更换受损部件，承担往返运费，并对安装人员进行再培训。",
                              agreed_solution="客户、市场部与销售分公司商定：免费更换并延长保修半年。")
-        stage = i % 5
-        if stage == 0:
+        if i % 2 == 0:
             continue
         with at(start + timedelta(hours=3)):
             ctx.run(who, row, "submit", comment="请主管副总经理批示")
-        if stage == 1:
-            continue
-        if stage == 2:
-            with at(start + timedelta(days=1)):
-                ctx.run("deputy", row, "reject", reason="责任归属不清，请与品质部再核实。")
-            continue
-        with at(start + timedelta(days=1)):
-            ctx.run("deputy", row, "approve", comment="同意，按商定办法执行。")
-        if stage == 4:
-            with at(start + timedelta(days=2)):
-                ctx.run(who, row, "execute")
+        # the deputy general manager (刘振华) has no demo login: the forms
+        # wait for his 批示
     return 10
 
 

@@ -124,21 +124,22 @@ def test_supervisor_then_manager_approval_opens_a_new_trading_customer(api, db_c
 def test_approving_an_existing_prospect_makes_it_trading_with_an_audited_change(api, customer, db_ctx):
     from models import Customer
     from portal.audit import AuditEvent
-    cust = customer("宁夏宝丰能源集团物流公司", lifecycle_status="prospect")
+    cust = customer("宁夏宝丰能源集团物流公司")          # a new file is a prospect
     row = investigation(api, db_ctx, counterparty_name=cust.name, customer=cust.id, region=None)
     act(api, "sales", "trade_start_investigation", row["id"], "submit")
     act(api, "regional", "trade_start_investigation", row["id"], "acknowledge")
     data = ok(act(api, "salesmgr", "trade_start_investigation", row["id"], "approve"))
     assert data["customer"] == cust.id
     assert Customer.get_by_id(cust.id).lifecycle_status == "trading"
-    event = AuditEvent.get(AuditEvent.register == "customer", AuditEvent.action == "edit",
+    event = AuditEvent.get(AuditEvent.register == "customer", AuditEvent.action == "activate",
                            AuditEvent.record_id == cust.id)
     assert event.change_dict["lifecycle_status"] == ["prospect", "trading"]
     assert Customer.select().where(Customer.name == cust.name).count() == 1
 
 
 def test_a_customer_already_trading_needs_no_investigation(api, customer):
-    cust = customer(lifecycle_status="trading")
+    cust = customer()
+    assert api("salesmgr").post(f"/api/v1/customer/{cust.id}/activate").status_code == 200
     errs = errors(post(api, "sales", "trade_start_investigation", counterparty_name=cust.name,
                        direction="sell", customer=cust.id, **NECESSARY))
     assert "正在交易" in errs["customer"]

@@ -55,10 +55,20 @@ def state(register, pk):
 
 
 def make_complaint(make, customer, actor="sales", **values):
+    """A complaint case; workflow-kept fields (accepted, closed_at...) are
+    arranged directly, as the case would have them after its transitions."""
+    from models import Complaint
+    from portal import registry
+    editable = set(registry.get("complaint").editable_fields())
     data = dict(customer=customer, received_by=user(actor).employee, title="称重数据偏差",
                 content="计重收费车道称重数据偏差超过允许误差。")
-    data.update(values)
-    return make("complaint", actor=actor, **data)
+    data.update({k: v for k, v in values.items() if k in editable})
+    case = make("complaint", actor=actor, **data)
+    kept = {k: v for k, v in values.items() if k not in editable}
+    if kept:
+        Complaint.update(**kept).where(Complaint.id == case.id).execute()
+        case = Complaint.get_by_id(case.id)
+    return case
 
 
 def make_deputy():
@@ -401,10 +411,11 @@ def test_the_plan_is_for_this_year_or_the_next(api, frozen, db_ctx):
 
 def test_the_plan_is_due_before_the_end_of_december(api, customer, frozen, db_ctx):
     from models import SlaRule
-    assert plan(api, customer)["due_at"] is None            # no figure configured: no deadline
-    SlaRule.create(record_no="SX-9001", key="satisfaction_plan", label="顾客满意度调查计划完成期限",
-                   value=1, unit="months")
+    # 004 §5.2: the plan for a year is made before the end of the previous December
+    assert plan(api, customer)["due_at"] == "2027-01-01 00:00:00"
     assert plan(api, customer, year=2026)["due_at"] == "2026-01-01 00:00:00"
+    SlaRule.update(value=0).where(SlaRule.key == "satisfaction_plan").execute()
+    assert plan(api, customer, year=2026)["due_at"] == "2025-12-01 00:00:00"    # the figure is configuration
 
 
 def test_sealed_plan_needs_the_business_head_then_the_general_manager(api, customer, frozen, db_ctx):

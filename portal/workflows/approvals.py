@@ -92,7 +92,8 @@ def approval_flow(steps, creators, executors=None, evaluate=False, approve_roles
     # "pending" awaits the approver's signature: the signer rule applies from approval on.
     states = [State("draft", "草稿", draft=True), State("pending", "待审批", draft=True),
               State("approved", "已批准"), State("rejected", "已驳回", draft=True),
-              State("executed", "已执行", terminal=not evaluate), State("cancelled", "已撤销", terminal=True)]
+              State("executed", "已执行", terminal=not evaluate),
+              State("cancelled", "已撤销", terminal=True, draft=True)]
     if evaluate:
         states.append(State("evaluated", "已评估", terminal=True))
     transitions = [

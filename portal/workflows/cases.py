@@ -105,7 +105,6 @@ def derive(case, actor):
 
 def check(case, actor, is_new):
     errors = {}
-    na = set(case.na_fields or [])
     # 000-二 §三.4: 「屬于有償服務的需營銷主管人員確認」
     if case.service_charge == "paid":
         confirmer = case.__data__.get("charge_confirmed_by")
@@ -113,8 +112,6 @@ def check(case, actor, is_new):
             errors["charge_confirmed_by"] = gettext("有偿服务须经营销主管人员确认（000-二 §三.4）。")
         elif not _is_sales_supervisor(confirmer):
             errors["charge_confirmed_by"] = gettext("确认人必须是营销（销售）主管人员。")
-    if case.type == "complaint" and not case.cause_class and "cause_class" not in na:
-        errors["cause_class"] = gettext("投诉须注明客诉原因类别（质量异常/非质量异常），确实无法判断时请划去。")
     if case.type == "suggestion" and case.promised_reply_at and case.received_at \
             and case.promised_reply_at <= case.received_at:
         errors["promised_reply_at"] = gettext("承诺答复期限必须晚于受理时间。")
@@ -192,6 +189,16 @@ HANDLER = Relation("handler", _handler_check, _handler_expr,
 
 
 # Effects and guards -----------------------------------------------------------------
+
+def _accept_guard(actor, case, inputs):
+    if case.type != "complaint":
+        return {"__all__": gettext("咨询和建议无需受理裁定，请直接答复或上报。")}
+    # DOMAIN F-36: the cause class is required for a complaint; it is decided
+    # at acceptance at the latest (it also selects the deadline rule)
+    if not case.cause_class and "cause_class" not in (case.na_fields or []):
+        return {"cause_class": gettext("受理投诉须确定客诉原因类别（质量异常/非质量异常）。")}
+    return None
+
 
 def _accepted(actor, case, inputs):
     case.accepted = "accepted"
@@ -409,9 +416,9 @@ COMPLAINT_FLOW = Workflow(
     [
         T("submit", "呈报裁定", "registered", "awaiting_decision", roles=INTAKE),
         T("accept", "受理", ("registered", "awaiting_decision"), "accepted", roles=SUPERVISORS,
-          guard=lambda a, c, i: None if c.type == "complaint" else {
-              "__all__": gettext("咨询和建议无需受理裁定，请直接答复或上报。")},
-          effects=(_accepted,)),
+          inputs=(Input("cause_class", "客诉原因类别", "choice", field="cause_class",
+                        choices=(("quality", "质量异常(品质异常)"), ("non_quality", "非质量异常(人为因素)"))),),
+          guard=_accept_guard, effects=(_accepted,)),
         T("reject", "不受理", ("registered", "awaiting_decision"), "not_accepted", roles=SUPERVISORS,
           inputs=(Input("reason", "不受理理由", "textarea", required=True, field="rejection_reason"),),
           effects=(_not_accepted,), style="danger"),

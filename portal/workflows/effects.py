@@ -66,13 +66,18 @@ def notify_role(role, title, kind="task"):
     return effect
 
 
-def create_record(register, values, comment=None):
-    """Create a follow-up record of `register`; `values(actor, row, inputs)`
-    returns its field values (or a list of them, for several records)."""
+def create_record(register, values, comment=None, link_field=None):
+    """Create follow-up record(s) of `register`; `values(actor, row, inputs)`
+    returns its field values (or a list of them). With `link_field`, the row
+    points to the (last) record created."""
     def effect(actor, row, inputs):
         from .. import registry, services
         spec = registry.get(register)
         data = values(actor, row, inputs)
+        created = None
         for item in (data if isinstance(data, list) else [data]):
-            services.create(actor, spec.model, item, check_permission=False, comment=comment)
+            created = services.create(actor, spec.model, item, check_permission=False,
+                                      comment=comment)
+        if link_field and created is not None:
+            setattr(row, link_field, created)
     return effect

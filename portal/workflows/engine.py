@@ -73,7 +73,7 @@ class Input:
         self.max_length = max_length
         self.help = help
 
-    def parse(self, raw):
+    def parse(self, raw, actor=None):
         """A typed value, or raise ValueError with a Chinese message."""
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             if self.required:
@@ -101,7 +101,7 @@ class Input:
                 raise ValueError(gettext("数值超出范围。"))
             if self.kind == "integer":
                 return value
-            return self._lookup(value)
+            return self._lookup(value, actor)
         if self.kind == "decimal":
             try:
                 value = Decimal(str(raw))
@@ -122,11 +122,10 @@ class Input:
                 raise ValueError(gettext("时间格式应为 YYYY-MM-DD HH:MM。"))
         raise ValueError(self.kind)
 
-    def _lookup(self, pk):
-        from flask_login import current_user
+    def _lookup(self, pk, actor):
         from models import Department, Employee
         model = Employee if self.kind == "employee" else Department
-        query = rules.scoped(current_user, model, "view").where(model.id == pk)
+        query = rules.scoped(actor, model, "view").where(model.id == pk)
         if model is Employee:
             query = query.where(Employee.status == "active")
         row = query.first()
@@ -293,12 +292,12 @@ class Workflow:
         return reduce(or_, clauses) if clauses else rules.FALSE
 
     # Running ------------------------------------------------------------------
-    def parse_inputs(self, t, raw):
+    def parse_inputs(self, t, raw, actor=None):
         values, errors = {}, {}
         raw = raw or {}
         for i in t.inputs:
             try:
-                values[i.name] = i.parse(raw.get(i.name))
+                values[i.name] = i.parse(raw.get(i.name), actor)
             except ValueError as exc:
                 errors[i.name] = str(exc)
         comment = raw.get("comment")
@@ -321,7 +320,7 @@ class Workflow:
             raise permissions.NotFound()
         if not permissions.can(actor, t.name, Model):
             raise permissions.Forbidden(permissions.denied_message(t.name, Model), t.name, spec.name)
-        inputs = self.parse_inputs(t, raw_inputs)
+        inputs = self.parse_inputs(t, raw_inputs, actor)
         with write_transaction():
             query = Model.select().where(Model.id == row.id, Model.deleted_at.is_null(),
                                          rules.row_filter(actor, Model, "view"))
