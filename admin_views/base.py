@@ -18,6 +18,8 @@ from peewee import ForeignKeyField
 from wtforms import fields as wtf_fields
 from wtforms.validators import Optional
 
+from datetime import datetime, time
+
 import permissions
 from permissions import rules
 from portal import services
@@ -177,6 +179,8 @@ class RegisterView(ModelView):
         due = getattr(row, workflow.due_field)
         if due is None or getattr(row, workflow.state_field) not in workflow.running_states():
             return ""
+        if not isinstance(due, datetime):          # a date: due by the end of that day
+            due = datetime.combine(due, time(23, 59, 59))
         late = due < clock.now()
         return Markup('<span class="{}">{}</span>').format(
             "time-overdue" if late else "time-left", calendar.time_left(due))

@@ -191,9 +191,11 @@ class OverdueFilter(pf.BasePeeweeFilter):
 
     def apply(self, query, value):
         from portal import clock
+        from peewee import DateTimeField
         Model = self.column.model
         running = getattr(Model, self.workflow.state_field).in_(self.workflow.running_states())
-        late = running & (self.column < clock.now())
+        now = clock.now() if isinstance(self.column, DateTimeField) else clock.today()
+        late = running & (self.column < now)
         return query.where(late if value == "1" else ~late)
 
     def operation(self):

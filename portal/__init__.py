@@ -9,7 +9,7 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config as settings
+from . import config as portal_config
 
 
 def all_models():
@@ -37,7 +37,7 @@ def all_models():
 
 def create_app(overrides=None):
     app = Flask(__name__, instance_path=None)
-    app.config.update(settings.load(overrides))
+    app.config.update(portal_config.load(overrides))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if app.config.get("PROXY_FIX"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)

@@ -115,6 +115,15 @@ def validate(actor, spec, row, is_new):
         if (not field.null and field.default is None and field.name not in SYSTEM_FIELDS
                 and field.name != "record_no" and empty(value)):
             errors.setdefault(field.name, gettext("此项为必填项。"))
+        if field.unique and field.name not in ("id", "record_no") and not empty(value) \
+                and field.name not in errors:
+            Model = type(row)
+            clash = Model.select(Model.id).where(field == value)
+            if row.id is not None:
+                clash = clash.where(Model.id != row.id)
+            if clash.exists():
+                errors[field.name] = gettext("已存在相同的「%(label)s」。",
+                                             label=tr(spec.label_of(field.name)))
     # 000-四 43: a required item is filled in or struck through, never left blank.
     na = set(getattr(row, "na_fields", None) or [])
     for name in spec.required:

@@ -137,8 +137,8 @@ def seed_demo():
     counts["visits"] = 36
     ctx = SeedContext(users=u, employees=emps, departments=depts, regions=regions,
                       customers=customers, today=today)
-    from . import admin_eng, after_sales, customers_more, engineering, service
-    for module in (customers_more, service, after_sales, admin_eng, engineering):
+    from . import admin_eng, after_sales, core, customers_more, engineering, service
+    for module in (customers_more, service, after_sales, admin_eng, engineering, core):
         counts.update(module.seed(ctx) or {})
     return counts
 
@@ -158,11 +158,11 @@ class SeedContext:
         self.today = today
         self.created = {}
 
-    def create(self, username, register, **values):
+    def create(self, username, register_name, **values):
         from portal import registry
-        spec = registry.get(register)
+        spec = registry.get(register_name)
         row = services.create(self.users[username], spec.model, values, comment="演示数据")
-        self.created.setdefault(register, []).append(row)
+        self.created.setdefault(register_name, []).append(row)
         return row
 
     def run(self, username, row, transition, **inputs):

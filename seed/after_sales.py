@@ -405,6 +405,8 @@ def _references(ctx, rnd, moments, counts):
     for i, contract in enumerate(contracts):
         from portal.calendar import add_months
         due = add_months(contract.end_on, -1)
+        if i % 6 == 5 and due > ctx.today + timedelta(days=60):
+            continue      # far from expiry: no notice yet
         username = next(u for u in ("sales", "sales2", "regional")
                         if contract.filled_by_id == emps[u].id)
         sent = None

@@ -33,6 +33,7 @@ def app():
 
 
 _BASELINE = {}
+_SNAPSHOTS = {"baseline": _BASELINE}
 
 
 def _tables():
@@ -51,9 +52,10 @@ def _baseline(app):
         _BASELINE[model] = list(model.select().dicts())
 
 
-def reset_database():
+def reset_database(snapshot="baseline"):
     from portal.db import db, is_postgres
     tables = _tables()
+    rows_of = _SNAPSHOTS[snapshot] if snapshot else {}
     with db.atomic():
         if is_postgres():
             names = ", ".join(f'"{m._meta.table_name}"' for m in tables)
@@ -63,7 +65,7 @@ def reset_database():
             for model in reversed(tables):
                 model.delete().execute()
         for model in tables:
-            rows = _BASELINE.get(model)
+            rows = rows_of.get(model)
             if rows:
                 for i in range(0, len(rows), 200):
                     model.insert_many(rows[i:i + 200]).execute()
@@ -75,12 +77,40 @@ def reset_database():
                     f"COALESCE((SELECT MAX(id) FROM \"{table}\"), 0) + 1, false)")
 
 
+def _demo_snapshot(app):
+    """The whole demo data set (seed --demo), made once per session."""
+    if "demo" not in _SNAPSHOTS:
+        from portal import clock
+        from portal.cli import create_schema
+        from seed import seed_demo
+        with app.test_request_context():
+            reset_database(snapshot=None)
+            create_schema()
+            seed_demo()
+            clock.set(None)
+            _SNAPSHOTS["demo"] = {m: list(m.select().dicts()) for m in _tables()}
+    return "demo"
+
+
+_LOADED = {"snapshot": None}
+
+
 @pytest.fixture(autouse=True)
-def fresh(app):
+def fresh(app, request):
+    """Every test starts from the demo organisation, or, marked `demo_data`,
+    from the whole demo data set. Tests marked `demo_data(shared=True)` only
+    add records of their own and may follow each other on the same data."""
     from portal import clock
     from portal.db import connection
+    marker = request.node.get_closest_marker("demo_data")
     with app.app_context(), connection():
-        reset_database()
+        snapshot = "baseline"
+        if marker:
+            snapshot = _demo_snapshot(app)
+        shared = bool(marker and marker.kwargs.get("shared"))
+        if not (shared and _LOADED["snapshot"] == "demo-shared"):
+            reset_database(snapshot)
+        _LOADED["snapshot"] = "demo-shared" if shared else snapshot
     clock.set(None)
     yield
     clock.set(None)
