@@ -308,6 +308,23 @@ def discover(module):
     return found
 
 
+def add(model):
+    """Register one more model (e.g. a register added by an extension)."""
+    spec = Spec(model, model.__dict__["Register"])
+    model._spec = spec
+    _REGISTRY[spec.name] = spec
+    spec.validate()
+    if spec.workflow:
+        spec.workflow.bind(spec)
+    return spec
+
+
+def remove(name):
+    spec = _REGISTRY.pop(name, None)
+    if spec is not None:
+        spec.model._spec = None
+
+
 def all_specs():
     order = {key: i for i, (key, _) in enumerate(GROUPS)}
     return sorted(_REGISTRY.values(), key=lambda s: (order[s.group], s.domain_ids[:1] or ("~",), s.name))

@@ -325,6 +325,16 @@ def retention_due(actor):
     return Table(columns, rows, [gettext("到期记录经保管人提出、销售经理（客户记录）或总经理办公室（档案）批准后方可处理。")])
 
 
+@report("handover_customers", "客户责任人变更通知清单", "handover_record",
+        params=[("handover", "交接单ID", "integer")], source="003 §4.3 「應由公司及時通知有關客戶」")
+def handover_customers(actor, handover=None):
+    from .workflows.handover import customer_notice_rows
+    columns = [("handover", gettext("交接单号")), ("customer", gettext("客户名称")),
+               ("contact", gettext("联系人")), ("phone", gettext("电话")), ("role", gettext("变更事项")),
+               ("old", gettext("原负责人")), ("new", gettext("新负责人"))]
+    return Table(columns, customer_notice_rows(actor, handover))
+
+
 def run(name, actor, params):
     rep = REPORTS.get(name)
     if rep is None:

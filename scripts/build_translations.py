@@ -104,11 +104,37 @@ def collect():
         files = [path] if path.is_file() else list(path.rglob("*.py")) + list(path.rglob("*.html"))
         for file in files:
             text = file.read_text(encoding="utf-8")
-            for m in PLURAL.finditer(text):
-                plurals[m.group(2)] = m.group(4)
-            for m in CALL.finditer(text):
-                add(m.group(2))
+            if file.suffix == ".py":
+                for msgid, plural in python_messages(text):
+                    add(msgid)
+                    if plural:
+                        plurals[msgid] = plural
+            else:
+                for m in PLURAL.finditer(text):
+                    plurals[m.group(2)] = m.group(4)
+                for m in CALL.finditer(text):
+                    add(m.group(2))
     return found, plurals
+
+
+def python_messages(source):
+    """(msgid, plural) of gettext-style calls with literal strings, exactly as
+    Python reads them (escapes, implicit concatenation)."""
+    import ast
+    names = {"gettext", "lazy_gettext", "ngettext", "tr", "lazy"}
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        func = node.func.id if isinstance(node.func, ast.Name) else (
+            node.func.attr if isinstance(node.func, ast.Attribute) else None)
+        if func not in names:
+            continue
+        first = node.args[0]
+        if isinstance(first, ast.Constant) and isinstance(first.value, str):
+            plural = None
+            if func == "ngettext" and len(node.args) > 1 and isinstance(node.args[1], ast.Constant):
+                plural = node.args[1].value
+            yield first.value, plural
 
 
 def build(locale, found, plurals, translate):
@@ -149,7 +175,9 @@ def build(locale, found, plurals, translate):
 def main():
     from opencc import OpenCC
     sys.path.insert(0, str(ROOT / "scripts"))
+    from en_messages import EN_MORE
     from en_ui import EN
+    EN = dict(EN_MORE, **EN)
     found, plurals = collect()
     cc = OpenCC("s2t")  # characters only: keep the documents' own terms (信息, not 資訊)
     build("zh_Hant_TW", found, plurals, lambda msgid, _: cc.convert(msgid))

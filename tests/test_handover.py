@@ -1,0 +1,245 @@
+"""Handover on resignation or change of post (WF-05, R-HND; 003 §4.3;
+002 篇三 二.12 「全部檔案交齊后,該員工方能離職」)."""
+import io
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+from peewee import CharField, ForeignKeyField
+
+from conftest import Api, login, user
+
+
+@pytest.fixture
+def holdings(make, api, db_ctx):
+    """What 李娜 (sales2) holds: two customers (owner, patrol visitor), a file in
+    her custody, an open complaint she handles, a gift request waiting for her
+    approval, a tool in her custody and a borrowed (lent) file."""
+    from models import Department, Employee, Region
+    sales2 = user("sales2").employee
+    xs2 = Department.get(Department.abbr == "XS2")
+    east = Region.get(Region.name == "华东区")
+    c1 = make("customer", name="南京宁衡计量", account_owner=sales2, region=east)
+    c2 = make("customer", name="杭州称心衡器", patrol_visitor=sales2)
+    kept = make("customer", name="保管中的档案", custodian=sales2)
+    case = make("complaint", actor="clerk", customer=c2, title="读数漂移", content="x",
+                received_by=user("clerk").employee, handler=sales2)
+    gift = make("gift_budget_request", actor="sales", customer=c1, reason="答谢", gift="茶叶",
+                budget="300")
+    api("sales").post(f"/api/v1/gift_budget_request/{gift.id}/submit")
+    from models import GiftBudgetRequest
+    GiftBudgetRequest.update(current_approver=sales2.id).where(GiftBudgetRequest.id == gift.id).execute()
+    tool = make("tool_custody", actor="service", tool="动态汽车衡检定砝码", custodian=sales2,
+                registered_at=date(2026, 1, 5))
+    secret = make("customer", actor="marketing", name="他部门限阅档案", responsible_dept=xs2,
+                  account_owner=Employee.get(Employee.name == "何平"), confidentiality="restricted",
+                  custodian=user("clerk").employee)
+    loan = api("sales2").post("/api/v1/borrow_request", json={
+        "register": "customer", "record": secret.id, "purpose": "consult", "reason": "核对"}).get_json()
+    api("marketing").post(f"/api/v1/borrow_request/{loan['id']}/approve")
+    api("clerk").post(f"/api/v1/borrow_request/{loan['id']}/lend")
+    return {"c1": c1, "c2": c2, "kept": kept, "case": case, "gift": gift, "tool": tool,
+            "loan": loan["id"]}
+
+
+def start(api, username="sales2", reason="resignation"):
+    r = api("hr").post("/api/v1/handover_record", json={
+        "employee": user(username).employee_id, "reason": reason, "last_day": "2026-12-31"})
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()
+
+
+def items_of(handover_id):
+    from models import HandoverItem
+    return list(HandoverItem.select().where(HandoverItem.handover == handover_id))
+
+
+def test_every_kind_of_held_item_is_found(api, holdings, db_ctx):
+    h = start(api)
+    found = {(i.register, i.field, i.record_id) for i in items_of(h["id"])}
+    assert ("customer", "account_owner", holdings["c1"].id) in found
+    assert ("customer", "patrol_visitor", holdings["c2"].id) in found
+    assert ("customer", "custodian", holdings["kept"].id) in found
+    assert ("complaint", "handler", holdings["case"].id) in found
+    assert ("gift_budget_request", "current_approver", holdings["gift"].id) in found
+    assert ("tool_custody", "custodian", holdings["tool"].id) in found
+    assert ("borrow_request", "borrower", holdings["loan"]) in found
+    assert h["item_count"] == len(found)
+    lent = [i for i in items_of(h["id"]) if i.register == "borrow_request"][0]
+    assert lent.must_return
+
+
+def test_unreturned_borrowing_blocks_execution_and_departure(api, holdings, db_ctx):
+    h = start(api)
+    api("hr").post(f"/api/v1/handover_record/{h['id']}/assign", json={"successor": user("sales").employee_id})
+    r = api("hr").post(f"/api/v1/handover_record/{h['id']}/execute")
+    assert r.status_code == 400 and "须先归还" in r.get_json()["error"]
+    r = api("hr").post(f"/api/v1/employee/{user('sales2').employee_id}/depart")
+    assert r.status_code == 409 and "未归还" in r.get_json()["error"]
+
+
+def test_handover_moves_everything_in_one_transaction_and_certificate_lists_it(api, holdings, db_ctx):
+    from models import Complaint, Customer, GiftBudgetRequest, ToolCustody
+    from portal.audit import AuditEvent
+    api("clerk").post(f"/api/v1/borrow_request/{holdings['loan']}/return", json={"condition": "intact"})
+    h = start(api)
+    sales = user("sales").employee_id
+    r = api("hr").post(f"/api/v1/handover_record/{h['id']}/assign", json={"successor": sales})
+    assert r.status_code == 200, r.get_json()
+    r = api("hr").post(f"/api/v1/handover_record/{h['id']}/execute", json={"comment": "离职交接"})
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["state"] == "executed"
+    assert Customer.get_by_id(holdings["c1"].id).account_owner_id == sales
+    assert Customer.get_by_id(holdings["c2"].id).patrol_visitor_id == sales
+    assert Customer.get_by_id(holdings["kept"].id).custodian_id == sales
+    assert Complaint.get_by_id(holdings["case"].id).handler_id == sales
+    assert GiftBudgetRequest.get_by_id(holdings["gift"].id).current_approver_id == sales
+    assert ToolCustody.get_by_id(holdings["tool"].id).custodian_id == sales
+    moved = [i for i in items_of(h["id"]) if i.moved]
+    events = AuditEvent.select().where(AuditEvent.action == "hand_over")
+    assert events.count() == len([i for i in moved if not i.must_return])
+    cert = api("hr").get(f"/api/v1/handover_record/{h['id']}/certificate.xlsx")
+    assert cert.status_code == 200
+    sheet = load_workbook(io.BytesIO(cert.data)).active
+    rows = [r for r in sheet.iter_rows(min_row=5, values_only=True) if isinstance(r[0], int)]
+    assert len(rows) == len(items_of(h["id"]))
+    assert {r[5] for r in rows} == {"李娜"} and "张伟" in {r[6] for r in rows}
+    labels = [c for r in sheet.iter_rows(values_only=True) for c in r if isinstance(c, str)]
+    assert "移交人签字：" in labels and "接收人签字：" in labels and "监交人签字：" in labels
+
+
+def test_executing_a_completed_handover_again_changes_nothing(api, holdings, db_ctx):
+    from portal.audit import AuditEvent
+    api("clerk").post(f"/api/v1/borrow_request/{holdings['loan']}/return", json={"condition": "intact"})
+    h = start(api)
+    api("hr").post(f"/api/v1/handover_record/{h['id']}/assign", json={"successor": user("sales").employee_id})
+    api("hr").post(f"/api/v1/handover_record/{h['id']}/execute")
+    before = AuditEvent.select().count()
+    assert api("hr").post(f"/api/v1/handover_record/{h['id']}/execute").status_code == 409
+    assert AuditEvent.select().count() == before
+
+
+def test_a_failure_midway_moves_nothing(api, holdings, db_ctx, monkeypatch):
+    from models import Complaint, Customer
+    from portal.workflows import handover
+    api("clerk").post(f"/api/v1/borrow_request/{holdings['loan']}/return", json={"condition": "intact"})
+    h = start(api)
+    api("hr").post(f"/api/v1/handover_record/{h['id']}/assign", json={"successor": user("sales").employee_id})
+    real = handover.move_group
+    calls = []
+
+    def failing(spec, field, employee_id, successor_id, ids):
+        calls.append(spec.name)
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        return real(spec, field, employee_id, successor_id, ids)
+    monkeypatch.setattr(handover, "move_group", failing)
+    r = api("hr").post(f"/api/v1/handover_record/{h['id']}/execute")
+    assert r.status_code == 500
+    sales2 = user("sales2").employee_id
+    assert Customer.get_by_id(holdings["c1"].id).account_owner_id == sales2
+    assert Complaint.get_by_id(holdings["case"].id).handler_id == sales2
+    assert not any(i.moved for i in items_of(h["id"]))
+    assert api("hr").get(f"/api/v1/handover_record/{h['id']}").get_json()["state"] == "started"
+
+
+def test_successor_must_be_active_and_allowed_to_hold_the_item(api, holdings, db_ctx):
+    from models import Employee
+    h = start(api)
+    r = api("hr").post(f"/api/v1/handover_record/{h['id']}/assign",
+                       json={"successor": user("quality").employee_id, "kind": "customer"})
+    assert r.status_code == 400 and "无权持有" in r.get_json()["errors"]["successor"]
+    Employee.update(status="departed").where(Employee.id == user("sales").employee_id).execute()
+    r = api("hr").post(f"/api/v1/handover_record/{h['id']}/assign",
+                       json={"successor": user("sales").employee_id})
+    assert r.status_code == 400
+
+
+def test_customers_of_one_region_go_to_one_colleague(api, holdings, db_ctx):
+    h = start(api)
+    r = api("hr").post(f"/api/v1/handover_record/{h['id']}/assign",
+                       json={"successor": user("regional").employee_id, "kind": "customer", "group": "华东区"})
+    assert r.status_code == 200
+    assigned = {(i.record_id, i.successor_id) for i in items_of(h["id"]) if i.successor_id}
+    assert assigned == {(holdings["c1"].id, user("regional").employee_id)}
+
+
+def test_departure_disables_login_sessions_and_tokens_at_once(app, api, holdings, db_ctx):
+    api("clerk").post(f"/api/v1/borrow_request/{holdings['loan']}/return", json={"condition": "intact"})
+    session = app.test_client()
+    login(session, "sales2")
+    token = Api(app, "sales2")
+    assert token.get("/api/v1/me").status_code == 200
+    h = start(api)
+    api("hr").post(f"/api/v1/handover_record/{h['id']}/assign", json={"successor": user("sales").employee_id})
+    api("hr").post(f"/api/v1/handover_record/{h['id']}/execute")
+    api("salesmgr").post(f"/api/v1/handover_record/{h['id']}/confirm")
+    r = api("hr").post(f"/api/v1/employee/{user('sales2').employee_id}/depart")
+    assert r.status_code == 200 and r.get_json()["status"] == "departed"
+    assert token.get("/api/v1/me").status_code == 401
+    assert session.get("/customer/").status_code == 302
+    assert login(app.test_client(), "sales2").status_code == 401
+
+
+def test_only_hr_starts_a_handover(api):
+    r = api("salesmgr").post("/api/v1/handover_record", json={
+        "employee": user("sales2").employee_id, "reason": "transfer", "last_day": "2026-12-31"})
+    assert r.status_code == 403
+
+
+def test_the_supervisor_confirms_receipt(api, holdings, db_ctx):
+    api("clerk").post(f"/api/v1/borrow_request/{holdings['loan']}/return", json={"condition": "intact"})
+    h = start(api)
+    assert h["supervisor"] == user("salesmgr").employee_id
+    api("hr").post(f"/api/v1/handover_record/{h['id']}/assign", json={"successor": user("sales").employee_id})
+    api("hr").post(f"/api/v1/handover_record/{h['id']}/execute")
+    assert api("marketing").post(f"/api/v1/handover_record/{h['id']}/confirm").status_code in (403, 404)
+    r = api("salesmgr").post(f"/api/v1/handover_record/{h['id']}/confirm")
+    assert r.status_code == 200 and r.get_json()["state"] == "completed"
+
+
+def test_customer_notification_list_after_the_handover(portal, api, holdings, db_ctx):
+    api("clerk").post(f"/api/v1/borrow_request/{holdings['loan']}/return", json={"condition": "intact"})
+    h = start(api)
+    api("hr").post(f"/api/v1/handover_record/{h['id']}/assign", json={"successor": user("sales").employee_id})
+    api("hr").post(f"/api/v1/handover_record/{h['id']}/execute")
+    body = portal("hr").get(f"/reports/handover_customers/?handover={h['id']}").get_data(as_text=True)
+    assert "南京宁衡计量" in body and "杭州称心衡器" in body and "李娜" in body and "张伟" in body
+    x = portal("hr").get(f"/reports/handover_customers/?handover={h['id']}&format=xlsx")
+    assert x.status_code == 200 and x.data[:2] == b"PK"
+
+
+def test_details_page_groups_items_by_kind_with_counts(portal, api, holdings):
+    h = start(api)
+    page = portal("hr").get(f"/handover_record/details/?id={h['id']}").get_data(as_text=True)
+    assert "移交清单" in page and "客户档案" in page and "须归还（不得移交）" in page
+    assert 'data-transition="assign"' in page and 'data-transition="execute"' in page
+
+
+def test_a_register_added_later_is_included_without_code_changes(api, db_ctx):
+    import models
+    from portal import registry
+    from portal.db import BaseModel, db
+    from portal.record import RecordBase
+
+    class VehicleLoan(models.FormRecord):
+        plate = CharField(max_length=20, verbose_name="车牌")
+        owner = ForeignKeyField(models.Employee, backref="+", verbose_name="使用人")
+
+        class Register:
+            label = "车辆借用"
+            group = "after_sales"
+            numbering = "prefix"
+            number_prefix = "CL"
+            permissions = {"view": ("hr",)}
+
+    db.create_tables([VehicleLoan])
+    try:
+        registry.add(VehicleLoan)
+        VehicleLoan.create(record_no="CL-0001", plate="陕C·12345", owner=user("sales2").employee_id,
+                           dept=user("sales2").employee.dept_id, filled_by=user("sales2").employee_id)
+        h = start(api)
+        assert ("vehicle_loan", "owner") in {(i.register, i.field) for i in items_of(h["id"])}
+    finally:
+        registry.remove("vehicle_loan")
+        db.drop_tables([VehicleLoan])
