@@ -187,6 +187,8 @@ def _assign(actor, record, inputs):
         query = query.where(HandoverItem.register == inputs["kind"])
     if inputs.get("group"):
         query = query.where(HandoverItem.group_hint == inputs["group"])
+    if not (inputs.get("items") or inputs.get("kind") or inputs.get("group")):
+        query = query.where(HandoverItem.successor.is_null())   # "everything left"
     items = [i for i in query if not (i.register == "borrow_request" and i.field == "borrower")]
     if not items:
         raise services.InputError({"items": gettext("没有可分配的移交项。")})
