@@ -17,7 +17,7 @@ from portal.db import BaseModel
 from portal.clock import now, today
 from portal.fields import ListField, NotApplicableField
 from portal.record import (CONFIDENTIALITY, RETENTION, Char, Choice, Date,
-                           Flag, Int, Money, RecordBase, Text)
+                           Flag, Int, Money, RecordBase, Text, yuan)
 from portal.settings import get as setting
 from portal.workflows import effects as fx
 from portal.workflows import relations as rel
@@ -8390,14 +8390,14 @@ class RewardPenaltyRecord(FormRecord):
             if (low is not None and self.amount < low) or (high is not None and self.amount > high):
                 if low is not None and high is not None and low == high:
                     errors["amount"] = gettext("按该条款（%(source)s）金额应为 %(amount)s 元。",
-                                               source=rule.source or rule.code, amount=low)
+                                               source=rule.source or rule.code, amount=yuan(low))
                 elif high is None:
                     errors["amount"] = gettext("按该条款（%(source)s）金额不得低于 %(low)s 元。",
-                                               source=rule.source or rule.code, low=low)
+                                               source=rule.source or rule.code, low=yuan(low))
                 else:
                     errors["amount"] = gettext(
                         "按该条款（%(source)s）金额应在 %(low)s–%(high)s 元之间。",
-                        source=rule.source or rule.code, low=low or 0, high=high)
+                        source=rule.source or rule.code, low=yuan(low or 0), high=yuan(high))
         return errors
 
 

@@ -55,6 +55,12 @@ def Money(verbose_name, **kwargs):
                         auto_round=True, **kwargs)
 
 
+def yuan(amount):
+    """An amount for a message: 200, 200.5 (not 200.00 as PostgreSQL returns it)."""
+    from decimal import Decimal
+    return f"{Decimal(amount).normalize():f}"
+
+
 def Date(verbose_name, **kwargs):
     kwargs.setdefault("null", True)
     return DateField(verbose_name=verbose_name, **kwargs)

@@ -52,29 +52,61 @@ def _baseline(app):
         _BASELINE[model] = list(model.select().dicts())
 
 
+# Tables written since the last reset, seen by a query hook on every statement
+# the portal runs (None: unknown, reset everything). A reset rewrites only
+# those tables, which keeps a test's setup in milliseconds on either database.
+_WRITE = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM)'
+                    r'\s+"?(\w+)"?', re.I)
+_DIRTY = {"tables": None}
+
+
+def _note_write(event):
+    match = _WRITE.match(event.sql)
+    if match and _DIRTY["tables"] is not None:
+        _DIRTY["tables"].add(match.group(1))
+
+
+def _track_writes():
+    from portal.db import db
+    if _note_write not in db.obj.query_hooks:
+        db.obj.query_hooks.append(_note_write)
+
+
 def reset_database(snapshot="baseline"):
+    """Bring the tables back to a snapshot (None: empty). Foreign-key checks
+    and actions are off while the rows are rewritten, so that rewriting one
+    table never cascades into another."""
     from portal.db import db, is_postgres
-    tables = _tables()
+    _track_writes()
     rows_of = _SNAPSHOTS[snapshot] if snapshot else {}
-    with db.atomic():
-        if is_postgres():
-            names = ", ".join(f'"{m._meta.table_name}"' for m in tables)
-            db.execute_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-        else:
-            db.execute_sql("PRAGMA defer_foreign_keys = ON")
-            for model in reversed(tables):
-                model.delete().execute()
-        for model in tables:
-            rows = rows_of.get(model)
-            if rows:
-                for i in range(0, len(rows), 200):
-                    model.insert_many(rows[i:i + 200]).execute()
-        if is_postgres():
+    dirty = _DIRTY["tables"] if snapshot else None
+    tables = [m for m in _tables() if dirty is None or m._meta.table_name in dirty]
+    _DIRTY["tables"] = None          # our own writes below are not changes
+    if is_postgres():
+        with db.atomic():
+            db.execute_sql("SET LOCAL session_replication_role = replica")
+            _rewrite(tables, rows_of)
             for model in tables:
                 table = model._meta.table_name
                 db.execute_sql(
                     f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
                     f"COALESCE((SELECT MAX(id) FROM \"{table}\"), 0) + 1, false)")
+    else:
+        db.execute_sql("PRAGMA foreign_keys = OFF")
+        try:
+            with db.atomic():
+                _rewrite(tables, rows_of)
+        finally:
+            db.execute_sql("PRAGMA foreign_keys = ON")
+    _DIRTY["tables"] = set()
+
+
+def _rewrite(tables, rows_of):
+    for model in tables:
+        model.delete().execute()
+        rows = rows_of.get(model)
+        for i in range(0, len(rows or ()), 200):
+            model.insert_many(rows[i:i + 200]).execute()
 
 
 def _demo_snapshot(app):
@@ -108,6 +140,9 @@ def fresh(app, request):
         if marker:
             snapshot = _demo_snapshot(app)
         shared = bool(marker and marker.kwargs.get("shared"))
+        loaded = _LOADED["snapshot"]
+        if loaded is not None and loaded.removesuffix("-shared") != snapshot:
+            _DIRTY["tables"] = None          # another snapshot: every table differs
         if not (shared and _LOADED["snapshot"] == "demo-shared"):
             reset_database(snapshot)
         _LOADED["snapshot"] = "demo-shared" if shared else snapshot
