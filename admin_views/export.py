@@ -1,6 +1,7 @@
 """Exports of a register list: exactly the rows the user sees (scope, search,
 filters, sort), as xlsx written by XlsxWriter in constant_memory mode or as
-CSV, streamed to the browser. Used by the list page and the JSON API.
+CSV, streamed to the browser while the rows are read (xlsxstream.py). Used by
+the list page and the JSON API.
 
 - Chinese column headers; dates and numbers as Excel types; frozen header,
   autofilter, fitted column widths.
@@ -9,27 +10,30 @@ CSV, streamed to the browser. Used by the list page and the JSON API.
 """
 import csv
 import io
-import os
-import tempfile
 from datetime import date, datetime
-from decimal import Decimal
+from itertools import chain, islice
 from urllib.parse import quote
 
-import xlsxwriter
 from flask import Response, stream_with_context
-from peewee import ForeignKeyField
+from peewee import BooleanField, DecimalField, ForeignKeyField
 
 from portal import audit, clock, services
-from portal.confidential import note_reads
-from portal.db import write_transaction
+from portal.confidential import AUDITED_LEVELS, note_reads
+from portal.db import db, is_postgres, write_transaction
+from portal.fields import ListField
 from portal.i18n import gettext, tr
 from portal.registry import SYSTEM_FIELDS
+from portal.services import InputError
 
 from . import listing
+from .xlsxstream import StreamingWorkbook
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 WIDTH_SAMPLE = 200
 CHUNK = 64 * 1024
+XLSX_MAX_ROWS = 1_048_575          # Excel's rows per sheet, less the header
+WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
+                    "strings_to_numbers": False, "default_date_format": "yyyy-mm-dd"}
 
 
 def export_columns(spec):
@@ -38,19 +42,34 @@ def export_columns(spec):
     return names + ["created_at", "updated_at"]
 
 
-def cell_value(spec, name, row):
-    """A Python value typed for Excel: numbers and dates stay typed."""
+def column_reader(spec, name):
+    """A function from a result row (dict) to the value typed for a sheet:
+    numbers and dates stay typed, choices become their labels, related
+    records their titles."""
     field = spec.fields[name]
     if isinstance(field, ForeignKeyField):
-        return getattr(row, listing.title_attr(name), None) or ""
-    value = getattr(row, name, None)
-    if value is None:
-        return ""
-    if field.choices or isinstance(value, (bool, list)):
-        return services.display(spec, name, value)
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
+        key = listing.title_attr(name)
+        return lambda row: row.get(key) or ""
+    if field.choices:
+        labels = {code: tr(label) for code, label in field.choices}
+        return lambda row: "" if row[name] in (None, "") else labels.get(row[name], row[name])
+    if isinstance(field, (BooleanField, ListField)):
+        return lambda row: services.display(spec, name, row[name])
+    if isinstance(field, DecimalField):
+        return lambda row: "" if row[name] is None else float(row[name])
+    return lambda row: "" if row[name] is None else row[name]
+
+
+class Columns:
+    """The export columns of a register: Chinese headers and value readers."""
+
+    def __init__(self, spec):
+        self.names = export_columns(spec)
+        self.headers = [tr(spec.label_of(n)) for n in self.names]
+        self.readers = [column_reader(spec, n) for n in self.names]
+
+    def values(self, row):
+        return [read(row) for read in self.readers]
 
 
 def text_width(value):
@@ -68,131 +87,160 @@ def disposition(spec, ext):
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
 
 
-def _audit_export(actor, spec, fmt, description, count, rows_for_read_log):
-    with write_transaction():
-        note_reads(actor, spec, rows_for_read_log, how="export")
-        audit.record(actor, "export", spec.name, record_no="",
-                     changes={"format": [None, fmt], "filters": [None, description],
-                              "rows": [None, count]})
+class Tally:
+    """Rows written, and the ids of the confidential ones (their reads are
+    logged once the export is complete)."""
+
+    def __init__(self, spec):
+        self.spec = spec
+        self.count = 0
+        self.confidential = []
+        self.watch = spec.archive and "confidentiality" in spec.fields
+
+    def add(self, row):
+        self.count += 1
+        if self.watch and row["confidentiality"] in AUDITED_LEVELS:
+            self.confidential.append(row["id"])
+
+    def audit(self, actor, fmt, description):
+        Model = self.spec.model
+        with write_transaction():
+            for start in range(0, len(self.confidential), 500):
+                ids = self.confidential[start:start + 500]
+                note_reads(actor, self.spec, Model.select().where(Model.id.in_(ids)),
+                           how="export")
+            audit.record(actor, "export", self.spec.name, record_no="",
+                         changes={"format": [None, fmt], "filters": [None, description],
+                                  "rows": [None, self.count]})
 
 
-def _confidential(spec, row):
-    return spec.archive and getattr(row, "confidentiality", None) in ("restricted", "secret", "sealed")
+def result_rows(query):
+    """The query's rows as dicts, fetched as they are written: a server-side
+    cursor on PostgreSQL (psycopg would otherwise fetch every row first)."""
+    query = query.dicts()
+    if is_postgres():
+        from playhouse.postgres_ext import ServerSide
+        return ServerSide(query, array_size=2000)
+    return query.iterator()
 
 
 def csv_stream(actor, spec, query, description):
-    names = export_columns(spec)
+    columns = Columns(spec)
+
+    def cell(v):
+        if isinstance(v, datetime):
+            return v.strftime("%Y-%m-%d %H:%M:%S")
+        if isinstance(v, date):
+            return v.isoformat()
+        if isinstance(v, str) and v.startswith(FORMULA_START):
+            return "'" + v      # never a formula in a spreadsheet
+        return v
 
     def generate():
         buf = io.StringIO()
         writer = csv.writer(buf)
-        writer.writerow([tr(spec.label_of(n)) for n in names])
+        writer.writerow(columns.headers)
         yield "\ufeff" + buf.getvalue()
-        count = 0
-        confidential = []
-        for row in query.iterator():
-            buf.seek(0)
-            buf.truncate()
-            values = []
-            for n in names:
-                v = cell_value(spec, n, row)
-                if isinstance(v, datetime):
-                    v = v.strftime("%Y-%m-%d %H:%M:%S")
-                elif isinstance(v, date):
-                    v = v.isoformat()
-                elif isinstance(v, str) and v.startswith(FORMULA_START):
-                    v = "'" + v      # never a formula in a spreadsheet
-                values.append(v)
-            writer.writerow(values)
-            count += 1
-            if _confidential(spec, row):
-                confidential.append(row)
-            yield buf.getvalue()
-        _audit_export(actor, spec, "csv", description, count, confidential)
+        tally = Tally(spec)
+        with db.atomic():
+            for row in result_rows(query):
+                buf.seek(0)
+                buf.truncate()
+                writer.writerow([cell(v) for v in columns.values(row)])
+                tally.add(row)
+                yield buf.getvalue()
+            tally.audit(actor, "csv", description)
 
     response = Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = disposition(spec, "csv")
     return response
 
 
-def write_xlsx(spec, rows, target, sheet_title=None):
-    """Write `rows` to the xlsx `target` (path or file); returns the row count
-    and the rows that are confidential."""
-    names = export_columns(spec)
-    workbook = xlsxwriter.Workbook(target, {
-        "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-        "strings_to_numbers": False, "default_date_format": "yyyy-mm-dd"})
-    sheet = workbook.add_worksheet(_sheet_name(sheet_title or tr(spec.label)))
-    header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-    datetime_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
-    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
-    widths = [text_width(tr(spec.label_of(n))) + 2 for n in names]
-    sample = []
-    count = 0
-    confidential = []
-    iterator = iter(rows)
-    # Column widths are fitted on the first rows, which are held back until
-    # then (constant_memory writes rows in order and cannot revisit them).
-    for row in iterator:
-        sample.append(row)
-        if len(sample) >= WIDTH_SAMPLE:
-            break
-    for row in sample:
-        for i, n in enumerate(names):
-            widths[i] = max(widths[i], min(60, text_width(cell_value(spec, n, row)) + 2))
-    for i, width in enumerate(widths):
-        sheet.set_column(i, i, width)
-    sheet.freeze_panes(1, 0)
-    for i, n in enumerate(names):
-        sheet.write_string(0, i, tr(spec.label_of(n)), header)
-
-    def write(row):
-        nonlocal count
-        count += 1
-        for i, n in enumerate(names):
-            v = cell_value(spec, n, row)
-            if isinstance(v, datetime):
-                sheet.write_datetime(count, i, v, datetime_format)
-            elif isinstance(v, date):
-                sheet.write_datetime(count, i, datetime(v.year, v.month, v.day), date_format)
-            elif isinstance(v, (int, float)) and not isinstance(v, bool):
-                sheet.write_number(count, i, v)
-            elif v != "":
-                sheet.write_string(count, i, str(v))
-        if _confidential(spec, row):
-            confidential.append(row)
-
-    for row in sample:
-        write(row)
-    for row in iterator:
-        write(row)
-    sheet.autofilter(0, 0, max(count, 1), len(names) - 1)
-    workbook.close()
-    return count, confidential
-
-
-def _sheet_name(title):
+def sheet_name(title):
     for ch in "[]:*?/\\":
         title = title.replace(ch, " ")
     return title[:31] or "Sheet1"
 
 
+def xlsx_chunks(spec, rows, tally, expected_rows=0, sheet_title=None):
+    """The xlsx of `rows` as byte chunks, the first one as soon as the
+    header row is written (see xlsxstream)."""
+    columns = Columns(spec)
+    book = StreamingWorkbook(WORKBOOK_OPTIONS)
+    sheet = book.add_worksheet(sheet_name(sheet_title or tr(spec.label)))
+    header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    datetime_format = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    date_format = book.add_format({"num_format": "yyyy-mm-dd"})
+    # Column widths are fitted on the first rows, held back until then:
+    # widths belong to the sheet's head, which leaves before any row.
+    rows = iter(rows)
+    sample = list(islice(rows, WIDTH_SAMPLE))
+    widths = [text_width(h) + 2 for h in columns.headers]
+    longest_row = 0
+    for row in sample:
+        values = columns.values(row)
+        longest_row = max(longest_row, sum(len(str(v)) for v in values))
+        for i, v in enumerate(values):
+            widths[i] = max(widths[i], min(60, text_width(v) + 2))
+    for i, width in enumerate(widths):
+        sheet.set_column(i, i, width)
+    sheet.freeze_panes(1, 0)
+    # An entry past 4 GB needs zip64, which some readers dislike; only then.
+    estimate = expected_rows * (longest_row * 4 + 40 * len(widths) + 100)
+    book.begin(sheet, zip64=estimate > 2 ** 32 * 0.75)
+    for i, h in enumerate(columns.headers):
+        sheet.write_string(0, i, h, header)
+    try:
+        yield book.drain()
+        yield from _xlsx_rows(book, sheet, columns, chain(sample, rows), tally,
+                              date_format, datetime_format)
+    except GeneratorExit:            # the download was closed before its end
+        book.discard()
+        raise
+
+
+def _xlsx_rows(book, sheet, columns, rows, tally, date_format, datetime_format):
+    write_string, write_number, write_datetime = (
+        sheet.write_string, sheet.write_number, sheet.write_datetime)
+
+    def write_date(r, c, v):
+        write_datetime(r, c, datetime(v.year, v.month, v.day), date_format)
+
+    writers = {str: write_string, int: write_number, float: write_number,
+               datetime: lambda r, c, v: write_datetime(r, c, v, datetime_format),
+               date: write_date}
+    readers = list(enumerate(columns.readers))
+    r = 0
+    for row in rows:
+        r += 1
+        for c, read in readers:
+            v = read(row)
+            if v != "":
+                write = writers.get(type(v))
+                if write is None:
+                    write_string(r, c, str(v))
+                else:
+                    write(r, c, v)
+        tally.add(row)
+        if book.pending >= CHUNK:
+            yield book.drain()
+    sheet.autofilter(0, 0, max(r, 1), len(readers) - 1)
+    book.close()
+    yield book.drain()
+
+
 def xlsx_stream(actor, spec, query, description):
-    handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="export-")
-    os.close(handle)
+    count = query.order_by().count()
+    if count > XLSX_MAX_ROWS:
+        raise InputError(gettext(
+            "共 %(count)s 行，超过 Excel 每张工作表 %(max)s 行的上限：请缩小筛选范围，或导出 CSV。",
+            count=count, max=XLSX_MAX_ROWS))
 
     def generate():
-        try:
-            count, confidential = write_xlsx(spec, query.iterator(), path)
-            _audit_export(actor, spec, "xlsx", description, count, confidential)
-            with open(path, "rb") as fh:
-                while True:
-                    chunk = fh.read(CHUNK)
-                    if not chunk:
-                        break
-                    yield chunk
-        finally:
-            os.unlink(path)
+        tally = Tally(spec)
+        with db.atomic():
+            yield from xlsx_chunks(spec, result_rows(query), tally, expected_rows=count)
+            tally.audit(actor, "xlsx", description)
 
     response = Response(stream_with_context(generate()),
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

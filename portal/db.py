@@ -31,6 +31,10 @@ def open_database(url: str):
     if url.startswith("sqlite"):
         database = connect(url, pragmas=SQLITE_PRAGMAS, timeout=30)
     else:
+        # The extended class gives server-side cursors (streamed exports).
+        scheme, rest = url.split("://", 1)
+        if scheme in ("postgres", "postgresql"):
+            url = "postgresext://" + rest
         database = connect(url)
     db.initialize(database)
     return database
