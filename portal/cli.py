@@ -82,14 +82,27 @@ def token_cmd(username, name):
     click.echo(token)
 
 
+def registers_markdown():
+    """The README's table of registers, generated from the metadata."""
+    from . import registry
+    lines = ["| 登记册 / 表单 | register | 菜单 | DOMAIN.md |", "| --- | --- | --- | --- |"]
+    for s in registry.all_specs():
+        lines.append(f"| {s.label} | `{s.name}` | {registry.GROUP_LABELS[s.group]} | "
+                     f"{', '.join(s.domain_ids)} |")
+    return "\n".join(lines) + "\n"
+
+
 @cli.command("registers")
 @click.option("--json", "as_json", is_flag=True)
-def registers_cmd(as_json):
+@click.option("--markdown", is_flag=True, help="the table of the README")
+def registers_cmd(as_json, markdown):
     from . import registry
     specs = registry.all_specs()
     if as_json:
         json.dump([s.describe() for s in specs], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
+    elif markdown:
+        sys.stdout.write(registers_markdown())
     else:
         for s in specs:
             click.echo(f"{s.name:32} {s.group:12} {s.label} {' '.join(s.domain_ids)}")

@@ -266,3 +266,12 @@ def test_every_register_is_listed_by_the_api_and_the_cli(app, api):
     result = runner.invoke(args=["portal", "registers", "--json"])
     listed = {r["name"] for r in json.loads(result.output)}
     assert set(REGISTERS) <= listed
+
+
+def test_readme_lists_every_register(app):
+    """The README's table of registers is the one the metadata generates."""
+    from pathlib import Path
+    from portal.cli import registers_markdown
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("<!-- registers:begin -->\n")[1].split("<!-- registers:end -->")[0]
+    assert table == registers_markdown()
