@@ -1,11 +1,13 @@
 """The portal's main flows in a real browser, as the users of the demo
 organisation do them: menus, forms, workflow buttons, confirmations."""
 import re
+from datetime import date
 
 import pytest
 from playwright.sync_api import expect
 
-from conftest import user
+from conftest import PASSWORD, user
+from e2e.conftest import log_in
 from test_cases import walk_to_investigating
 
 pytestmark = pytest.mark.demo_data
@@ -15,8 +17,17 @@ pytestmark = pytest.mark.demo_data
 
 def open_menu(page, group, item):
     """Open a register from the navigation bar: menu group, then entry."""
+    page.wait_for_load_state()             # the menus open once the page's scripts ran
     page.locator("nav .dropdown-toggle", has_text=group).click()
     page.locator("nav .dropdown-menu.show").get_by_role("link", name=item, exact=True).click()
+    page.wait_for_load_state()
+
+
+def user_menu(page, entry):
+    """Press an entry of the user's menu (language, log out)."""
+    page.wait_for_load_state()
+    page.locator("#user-menu").click()
+    page.get_by_role("button", name=entry, exact=True).click()
     page.wait_for_load_state()
 
 
@@ -30,7 +41,8 @@ def pick(page, field, typed, choice):
 
 
 def flashes(page):
-    return page.locator(".alert")
+    """The flashed messages at the top of the page."""
+    return page.locator(".alert-dismissable")
 
 
 def press(page, action, fill=None, select=None, check=()):
@@ -167,3 +179,86 @@ def test_a_complaint_is_escalated_by_its_handler_and_closed_by_the_department_he
     expect(flashes(head)).to_contain_text("已完成「结案」。")
     expect(head.locator("#record-state")).to_have_text("已结案")
     expect(detail(head, "结案时间")).not_to_be_empty()
+
+
+def test_hr_hands_over_a_leaving_sales_rep_who_then_can_no_longer_log_in(session_of):
+    # 李娜 (sales2) leaves; her customers and tasks go to 张伟. She still has
+    # a file on loan (宝鸡市金台区粮油收购站), which must come back first.
+    leaving = session_of("sales2")
+    hr = session_of("hr")
+    open_menu(hr, "人事交接", "离职/调岗交接")
+    hr.get_by_role("link", name="创建").click()
+    pick(hr, "employee", "李娜", "李娜")
+    hr.get_by_label("交接原因").select_option(label="离职")
+    hr.get_by_label("最后工作日").fill(date.today().isoformat())
+    pick(hr, "default_successor", "张伟", "张伟")
+    hr.get_by_role("button", name="保存", exact=True).click()
+    expect(flashes(hr)).to_contain_text("创建记录成功")
+    hr.locator("table.model-list tbody tr", has_text="李娜").get_by_title("查看记录").click()
+    expect(hr.locator("#record-state")).to_have_text("已发起")
+    expect(hr.locator(".handover-problem")).to_contain_text("借阅的档案须先归还：宝鸡市金台区粮油收购站")
+    handover_url = hr.url
+    press(hr, "执行移交")
+    expect(flashes(hr)).to_contain_text("借阅的档案须先归还")
+    expect(hr.locator("#record-state")).to_have_text("已发起")
+
+    clerk = session_of("clerk")                  # the custodian takes the file back
+    open_waiting(clerk, "借阅登记", "宝鸡市金台区粮油收购站", "李娜")
+    press(clerk, "归还", select={"归还状况": "完好"})
+    expect(flashes(clerk)).to_contain_text("已完成「归还」。")
+    expect(clerk.locator("#record-state")).to_have_text("已归还")
+
+    hr.goto(handover_url)
+    press(hr, "执行移交")
+    expect(flashes(hr)).to_contain_text("已完成「执行移交」。")
+    expect(hr.locator("#record-state")).to_have_text("已移交")
+    customers = hr.locator("details.handover-group", has_text="客户档案 / 客户管理责任人")
+    customers.locator("summary").click()
+    expect(customers.locator("tbody tr").first).to_contain_text("张伟")
+    expect(customers.locator("tbody tr").first).to_contain_text("已移交")
+
+    open_menu(hr, "人事交接", "员工")
+    hr.get_by_placeholder(re.compile("^搜索")).fill("李娜")
+    hr.get_by_role("button", name="搜索").click()
+    hr.locator("table.model-list tbody tr", has_text="李娜").get_by_title("查看记录").click()
+    hr.once("dialog", lambda dialog: dialog.accept())      # 确认…办理离职？停用其登录账号。
+    press(hr, "办理离职")
+    expect(flashes(hr)).to_contain_text("已完成「办理离职」。")
+    expect(hr.locator("#record-state")).to_have_text("已离职")
+
+    leaving.reload()                             # her open session has ended
+    expect(leaving).to_have_url(re.compile(r"/login"))
+    again = session_of()
+    again.goto("/login")
+    again.get_by_label("用户名").fill("sales2")
+    again.get_by_label("密码").fill(PASSWORD)
+    again.get_by_role("button", name="登录").click()
+    expect(again.locator("body")).to_contain_text("该账号已停用，无法登录。")
+    expect(again).to_have_url(re.compile(r"/login"))
+
+
+def test_the_language_switch_translates_the_portal_and_is_remembered(session_of):
+    page = session_of()
+    page.goto("/login")
+    page.get_by_role("button", name="English").click()
+    page.get_by_label("Username").fill("clerk")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#waiting-for-me")).to_contain_text("Waiting for me")
+    expect(page.locator("nav")).to_contain_text("Complaints")
+    expect(page.locator("nav")).to_contain_text("Home")
+
+    user_menu(page, "繁體中文")
+    expect(page.locator("#waiting-for-me")).to_contain_text("待我處理")
+    open_menu(page, "投訴處理", "客戶投訴")
+    expect(page.locator("table.model-list thead")).to_contain_text("記錄編號")
+    expect(page.locator("table.model-list td.col-state").first).to_have_text("已登記")
+
+    user_menu(page, "退出登錄")                       # the choice is the user's: it survives logout
+    log_in(page, "clerk")
+    expect(page.locator("#waiting-for-me")).to_contain_text("待我處理")
+
+    user_menu(page, "简体中文")
+    expect(page.locator("#waiting-for-me")).to_contain_text("待我处理")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
