@@ -15,20 +15,25 @@ pytestmark = pytest.mark.demo_data
 
 # What a user does on any page ---------------------------------------------------------
 
+def follow(page, target):
+    """Click something that loads another page (a link, a form's button) and
+    wait until that page has loaded."""
+    with page.expect_event("load"):
+        target.click()
+
+
 def open_menu(page, group, item):
     """Open a register from the navigation bar: menu group, then entry."""
     page.wait_for_load_state()             # the menus open once the page's scripts ran
     page.locator("nav .dropdown-toggle", has_text=group).click()
-    page.locator("nav .dropdown-menu.show").get_by_role("link", name=item, exact=True).click()
-    page.wait_for_load_state()
+    follow(page, page.locator("nav .dropdown-menu.show").get_by_role("link", name=item, exact=True))
 
 
 def user_menu(page, entry):
-    """Press an entry of the user's menu (language, log out)."""
+    """Press an entry of the user's menu (a language, log out)."""
     page.wait_for_load_state()
     page.locator("#user-menu").click()
-    page.get_by_role("button", name=entry, exact=True).click()
-    page.wait_for_load_state()
+    follow(page, page.get_by_role("button", name=entry, exact=True))
 
 
 def pick(page, field, typed, choice):
@@ -51,36 +56,40 @@ def press(page, action, fill=None, select=None, check=()):
     actions = page.locator(".workflow-actions")
     panel = actions.locator("details").filter(
         has=page.locator("summary").filter(has_text=re.compile(f"^{action}$")))
-    if panel.count():
-        panel.locator("summary").click()
-        for label, value in (fill or {}).items():
-            panel.get_by_label(label).fill(value)
-        for label, value in (select or {}).items():
-            panel.get_by_label(label).select_option(label=value)
-        for label in check:
-            panel.get_by_label(label).check()
-        panel.get_by_role("button", name=f"确认{action}").click()
-    else:
-        actions.get_by_role("button", name=action, exact=True).click()
-    page.wait_for_load_state()
+    if not panel.count():
+        follow(page, actions.get_by_role("button", name=action, exact=True))
+        return
+    panel.locator("summary").click()
+    for label, value in (fill or {}).items():
+        panel.get_by_label(label).fill(value)
+    for label, value in (select or {}).items():
+        panel.get_by_label(label).select_option(label=value)
+    for label in check:
+        panel.get_by_label(label).check()
+    follow(page, panel.get_by_role("button", name=f"确认{action}"))
 
 
 def open_waiting(page, register, *texts):
     """From the home page's 待我处理 card, open the row showing all `texts`."""
-    page.get_by_role("link", name="客户管理门户").click()
-    page.locator("#waiting-for-me").get_by_role("link", name=register, exact=True).click()
+    follow(page, page.get_by_role("link", name="客户管理门户"))
+    follow(page, page.locator("#waiting-for-me").get_by_role("link", name=register, exact=True))
     row = page.locator("table.model-list tbody tr")
     for text in texts:
         row = row.filter(has_text=text)
-    row.get_by_title("查看记录").click()
-    page.wait_for_load_state()
+    follow(page, row.get_by_title("查看记录"))
+
+
+def detail(page, label):
+    """The value shown next to `label` on a details page."""
+    return page.locator("table.searchable tr").filter(
+        has=page.locator("td:first-child").get_by_text(label, exact=True)).locator("td").nth(1)
 
 
 def test_clerk_logs_in_and_registers_a_complaint(session_of):
     page = session_of("clerk")
     expect(page.locator("#user-menu")).to_contain_text("刘静")
     open_menu(page, "投诉处理", "客户投诉")
-    page.get_by_role("link", name="创建").click()
+    follow(page, page.get_by_role("link", name="创建"))
     pick(page, "received_by", "刘静", "刘静")
     pick(page, "customer", "连云港", "连云港港口集团")
     page.get_by_label("投诉渠道").select_option(label="来电")
@@ -88,7 +97,7 @@ def test_clerk_logs_in_and_registers_a_complaint(session_of):
     page.get_by_label("投诉事由").fill("地磅称重显示跳数")
     page.get_by_label("投诉内容").fill("客户来电：SCS-100 汽车衡空载时读数在 ±20kg 间跳动，无法结算。")
     page.get_by_label("客诉原因类别").select_option(label="质量异常(品质异常)")
-    page.get_by_role("button", name="保存", exact=True).click()
+    follow(page, page.get_by_role("button", name="保存", exact=True))
     expect(flashes(page)).to_contain_text("创建记录成功")
     row = page.locator("table.model-list tbody tr", has_text="地磅称重显示跳数")
     expect(row).to_have_count(1)
@@ -104,7 +113,7 @@ def test_sales_rep_borrows_a_restricted_file_approved_by_the_marketing_head(sess
     sales = session_of("sales")
     open_menu(sales, "档案管理", "档案目录")
     sales.get_by_placeholder("编号或名称").fill(customer)
-    sales.get_by_role("button", name="搜索").click()
+    follow(sales, sales.get_by_role("button", name="搜索"))
     entry = sales.locator("table.catalogue tr", has_text=customer)
     expect(entry).to_contain_text("限阅")
     expect(entry.get_by_role("link", name="查看")).to_have_count(0)
@@ -114,10 +123,10 @@ def test_sales_rep_borrows_a_restricted_file_approved_by_the_marketing_head(sess
     expect(sales.locator("body")).to_contain_text("记录不存在，或您无权查看。")
     sales.go_back()
 
-    borrow_link.click()
+    follow(sales, borrow_link)
     sales.get_by_label("借阅用途").select_option(label="查阅")
     sales.get_by_label("借阅理由").fill("核对该客户上季度开票信息")
-    sales.get_by_role("button", name="保存", exact=True).click()
+    follow(sales, sales.get_by_role("button", name="保存", exact=True))
     expect(flashes(sales)).to_contain_text("创建记录成功")
     request = sales.locator("table.model-list tbody tr", has_text=customer).filter(has_text="张伟")
     expect(request.locator("td.col-state")).to_have_text("待审批")
@@ -137,16 +146,10 @@ def test_sales_rep_borrows_a_restricted_file_approved_by_the_marketing_head(sess
 
     open_menu(sales, "档案管理", "档案目录")
     sales.get_by_placeholder("编号或名称").fill(customer)
-    sales.get_by_role("button", name="搜索").click()
-    sales.locator("table.catalogue tr", has_text=customer).get_by_role("link", name="查看").click()
+    follow(sales, sales.get_by_role("button", name="搜索"))
+    follow(sales, sales.locator("table.catalogue tr", has_text=customer).get_by_role("link", name="查看"))
     expect(sales.locator("table.searchable")).to_contain_text(customer)
     expect(sales.locator("table.searchable")).to_contain_text("限阅")
-
-
-def detail(page, label):
-    """The value shown next to `label` on a details page."""
-    return page.locator("table.searchable tr").filter(
-        has=page.locator("td:first-child").get_by_text(label, exact=True)).locator("td").nth(1)
 
 
 def test_a_complaint_is_escalated_by_its_handler_and_closed_by_the_department_head(
@@ -187,14 +190,14 @@ def test_hr_hands_over_a_leaving_sales_rep_who_then_can_no_longer_log_in(session
     leaving = session_of("sales2")
     hr = session_of("hr")
     open_menu(hr, "人事交接", "离职/调岗交接")
-    hr.get_by_role("link", name="创建").click()
+    follow(hr, hr.get_by_role("link", name="创建"))
     pick(hr, "employee", "李娜", "李娜")
     hr.get_by_label("交接原因").select_option(label="离职")
     hr.get_by_label("最后工作日").fill(date.today().isoformat())
     pick(hr, "default_successor", "张伟", "张伟")
-    hr.get_by_role("button", name="保存", exact=True).click()
+    follow(hr, hr.get_by_role("button", name="保存", exact=True))
     expect(flashes(hr)).to_contain_text("创建记录成功")
-    hr.locator("table.model-list tbody tr", has_text="李娜").get_by_title("查看记录").click()
+    follow(hr, hr.locator("table.model-list tbody tr", has_text="李娜").get_by_title("查看记录"))
     expect(hr.locator("#record-state")).to_have_text("已发起")
     expect(hr.locator(".handover-problem")).to_contain_text("借阅的档案须先归还：宝鸡市金台区粮油收购站")
     handover_url = hr.url
@@ -219,8 +222,8 @@ def test_hr_hands_over_a_leaving_sales_rep_who_then_can_no_longer_log_in(session
 
     open_menu(hr, "人事交接", "员工")
     hr.get_by_placeholder(re.compile("^搜索")).fill("李娜")
-    hr.get_by_role("button", name="搜索").click()
-    hr.locator("table.model-list tbody tr", has_text="李娜").get_by_title("查看记录").click()
+    follow(hr, hr.get_by_role("button", name="搜索"))
+    follow(hr, hr.locator("table.model-list tbody tr", has_text="李娜").get_by_title("查看记录"))
     hr.once("dialog", lambda dialog: dialog.accept())      # 确认…办理离职？停用其登录账号。
     press(hr, "办理离职")
     expect(flashes(hr)).to_contain_text("已完成「办理离职」。")
@@ -232,7 +235,7 @@ def test_hr_hands_over_a_leaving_sales_rep_who_then_can_no_longer_log_in(session
     again.goto("/login")
     again.get_by_label("用户名").fill("sales2")
     again.get_by_label("密码").fill(PASSWORD)
-    again.get_by_role("button", name="登录").click()
+    follow(again, again.get_by_role("button", name="登录"))
     expect(again.locator("body")).to_contain_text("该账号已停用，无法登录。")
     expect(again).to_have_url(re.compile(r"/login"))
 
@@ -240,10 +243,10 @@ def test_hr_hands_over_a_leaving_sales_rep_who_then_can_no_longer_log_in(session
 def test_the_language_switch_translates_the_portal_and_is_remembered(session_of):
     page = session_of()
     page.goto("/login")
-    page.get_by_role("button", name="English").click()
+    follow(page, page.get_by_role("button", name="English"))
     page.get_by_label("Username").fill("clerk")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    follow(page, page.get_by_role("button", name="Log in"))
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("#waiting-for-me")).to_contain_text("Waiting for me")
     expect(page.locator("nav")).to_contain_text("Complaints")
