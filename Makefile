@@ -5,7 +5,9 @@ FLASK  := $(VENV)/bin/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test run-prod bench load install
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test run-prod bench load install chromium
 
 install: $(VENV)/.installed
 
@@ -20,5 +22,12 @@ run: install
 	$(FLASK) portal seed --demo --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: install
+test: install chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The end-to-end tests (tests/e2e) drive Debian's chromium. Installed here when
+# we may (root with apt-get); otherwise those tests fail and say how to get it.
+chromium:
+	@if [ ! -x $(CHROMIUM) ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	fi

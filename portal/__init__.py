@@ -53,7 +53,7 @@ def create_app(overrides=None):
 
     from admin_views import HomeView, register_views
     admin = Admin(app, name="客户管理门户", url="/",
-                  index_view=HomeView(name="首页", url="/", endpoint="admin"),
+                  index_view=HomeView(name=i18n.lazy("首页"), url="/", endpoint="admin"),
                   theme=Bootstrap4Theme(base_template="portal/master.html", fluid=True),
                   translations_path=None, csp_nonce_generator=security.csp_nonce)
     register_views(admin)

@@ -137,8 +137,12 @@ def login():
         password = request.form.get("password") or ""
         user, error = attempt_login(username, password)
         if user is not None:
+            chosen = session.get("locale")      # picked on the login page
             session.clear()
             login_user(user, remember=False)
+            if chosen in LOCALES and chosen != user.locale:
+                user.locale = chosen            # the latest choice sticks, as after login
+                User.update(locale=chosen).where(User.id == user.id).execute()
             session["login_at"] = session["seen_at"] = clock.now().timestamp()
             audit.record(user, "login", "user_account", record_id=user.id, record_no=user.username)
             return redirect(next_url)

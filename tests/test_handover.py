@@ -117,6 +117,35 @@ def test_handover_moves_everything_in_one_transaction_and_certificate_lists_it(a
     assert "移交人签字：" in labels and "接收人签字：" in labels and "监交人签字：" in labels
 
 
+def test_a_file_returned_after_the_handover_started_no_longer_blocks_it(api, holdings, db_ctx):
+    h = start(api)
+    assign_all(api, h["id"])
+    r = api("hr").post(f"/api/v1/handover_record/{h['id']}/execute")
+    assert r.status_code == 400 and "须先归还" in r.get_json()["error"]
+    api("clerk").post(f"/api/v1/borrow_request/{holdings['loan']}/return", json={"condition": "intact"})
+    r = api("hr").post(f"/api/v1/handover_record/{h['id']}/execute")
+    assert r.status_code == 200, r.get_json()
+    loan = [i for i in items_of(h["id"]) if i.register == "borrow_request"]
+    assert [(i.must_return, i.moved) for i in loan] == [(True, True)]
+    cert = api("hr").get(f"/api/v1/handover_record/{h['id']}/certificate.xlsx")
+    rows = [r for r in load_workbook(io.BytesIO(cert.data)).active.iter_rows(min_row=5, values_only=True)
+            if isinstance(r[0], int)]
+    assert [r[7] for r in rows if r[3] == "他部门限阅档案"] == ["已归还"]
+
+
+def test_refreshing_the_list_drops_what_the_employee_no_longer_holds(api, holdings, db_ctx):
+    from models import Complaint
+    api("clerk").post(f"/api/v1/borrow_request/{holdings['loan']}/return", json={"condition": "intact"})
+    h = start(api)
+    assign_all(api, h["id"])
+    regional = user("regional").employee_id
+    Complaint.update(handler=regional).where(Complaint.id == holdings["case"].id).execute()
+    assert api("hr").post(f"/api/v1/handover_record/{h['id']}/refresh").status_code == 200
+    assert ("complaint", holdings["case"].id) not in {(i.register, i.record_id) for i in items_of(h["id"])}
+    assert api("hr").post(f"/api/v1/handover_record/{h['id']}/execute").status_code == 200
+    assert Complaint.get_by_id(holdings["case"].id).handler_id == regional
+
+
 def test_executing_a_completed_handover_again_changes_nothing(api, holdings, db_ctx):
     from portal.audit import AuditEvent
     api("clerk").post(f"/api/v1/borrow_request/{holdings['loan']}/return", json={"condition": "intact"})

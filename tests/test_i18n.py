@@ -3,7 +3,7 @@ or English and the choice sticks."""
 import pytest
 from babel.messages.mofile import read_mo
 
-from conftest import login
+from conftest import csrf_token, login
 
 
 def test_default_language_is_simplified_chinese(portal, make):
@@ -28,6 +28,18 @@ def test_switching_language_translates_labels_and_sticks(app, portal, make, loca
     other = app.test_client()
     login(other, "sales")
     assert column in other.get("/customer/").get_data(as_text=True)
+
+
+def test_the_language_chosen_on_the_login_page_applies_after_login(app):
+    client = app.test_client()
+    client.post("/locale", data={"locale": "zh_Hant_TW", "next": "/login",
+                                 "csrf_token": csrf_token(client)})
+    assert "用戶名" in client.get("/login").get_data(as_text=True)
+    assert login(client, "sales").status_code == 302
+    assert "客戶檔案" in client.get("/customer/").get_data(as_text=True)
+    other = app.test_client()            # and it is the user's choice from now on
+    login(other, "sales")
+    assert "客戶檔案" in other.get("/customer/").get_data(as_text=True)
 
 
 def test_unknown_locale_is_refused(portal):

@@ -113,13 +113,27 @@ def _borrow_items(employee_id):
 
 def gather(record):
     """(Re)list the items of a handover: new holdings are added, items already
-    listed are kept (with their assigned successors)."""
+    listed are kept (with their assigned successors). Items not moved that the
+    employee no longer holds are settled: a borrowed file given back meanwhile
+    stays on the list as returned (the certificate shows it), anything else
+    (a case closed, a record given to someone else) leaves the list, so a file
+    returned after the handover started no longer blocks it."""
     from models import HandoverItem
     emp = record.__data__["employee"]
     current = {(i.register, i.field, i.record_id): i for i in
                HandoverItem.select().where(HandoverItem.handover == record.id)}
+    held = holdings(emp)
+    keys = {(item["register"], item["field"], item["record_id"]) for item in held}
+    stale = [i for key, i in current.items() if not i.moved and key not in keys]
+    returned = [i.id for i in stale if i.must_return]
+    gone = [i.id for i in stale if not i.must_return]
+    for i in range(0, len(returned), 500):
+        (HandoverItem.update(moved=True, moved_at=clock.now())
+         .where(HandoverItem.id.in_(returned[i:i + 500])).execute())
+    for i in range(0, len(gone), 500):
+        HandoverItem.delete().where(HandoverItem.id.in_(gone[i:i + 500])).execute()
     new = []
-    for item in holdings(emp):
+    for item in held:
         key = (item["register"], item["field"], item["record_id"])
         if key not in current:
             successor = record.__data__.get("default_successor")
@@ -294,6 +308,10 @@ def _execute(actor, record, inputs):
                     register="handover_record", record_id=record.id, kind="task")
 
 
+def _refresh(actor, record, inputs):
+    gather(record)          # an effect returning a value would replace the record
+
+
 def _confirmed(actor, record, inputs):
     record.confirmed_by = actor.employee
     record.confirmed_at = clock.now()
@@ -318,7 +336,7 @@ FLOW = Workflow(
     [State("started", "已发起", draft=True), State("executed", "已移交"),
      State("completed", "已完成", terminal=True), State("cancelled", "已撤销", terminal=True)],
     [T("refresh", "重新生成清单", "started", None, roles=("hr",) + MANAGERS,
-       relations=(SUPERVISOR,), effects=(lambda a, r, i: gather(r),), comment=False),
+       relations=(SUPERVISOR,), effects=(_refresh,), comment=False),
      T("assign", "指定接收人", "started", None, roles=("hr",) + MANAGERS, relations=(SUPERVISOR,),
        inputs=(Input("successor", "接收人", "employee", required=True),
                Input("items", "移交项（编号，逗号分隔；空为全部未分配项）", "text"),
@@ -403,8 +421,10 @@ def certificate_xlsx(record):
     row = 4
     for n, i in enumerate(items, start=1):
         spec = registry.get(i.register)
-        status = gettext("已归还") if i.must_return else (
-            gettext("已移交") if i.moved else gettext("未移交"))
+        if i.must_return:
+            status = gettext("已归还") if i.moved else gettext("须归还（不得移交）")
+        else:
+            status = gettext("已移交") if i.moved else gettext("未移交")
         values = [n, tr(spec.label), i.record_no, i.title, tr(spec.label_of(i.field)),
                   names.get(emp, ""), names.get(i.successor_id, "") if i.successor_id else "", status]
         for c, value in enumerate(values):
