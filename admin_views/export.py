@@ -265,6 +265,12 @@ def exportable_rows(actor, spec, query):
     return query.where((Model.confidentiality != "sealed") | Model.id.in_(copy_loans))
 
 
+def may_copy(actor, spec, row):
+    """The rule above for one record (printing, the one-form xlsx)."""
+    Model = spec.model
+    return exportable_rows(actor, spec, Model.select(Model.id).where(Model.id == row.id)).exists()
+
+
 def respond(actor, spec, query, fmt, description):
     query = exportable_rows(actor, spec, query)
     if fmt == "csv":
