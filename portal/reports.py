@@ -317,10 +317,11 @@ def tracking_due(actor, region=None):
             g["overdue"] += 1
         elif c.next_tracking_due < month_end:
             g["due"] += 1
-    cadence = {}
-    for code, _ in GRADE:
-        rule = _sla(f"tracking_{code}")
-        cadence[code] = gettext("%(n)s个月一次", n=int(rule.value)) if rule else ""
+    from models import SlaRule
+    rules_by_key = {r.key: r for r in SlaRule.select().where(
+        SlaRule.key.in_([f"tracking_{code}" for code, _ in GRADE]), SlaRule.deleted_at.is_null())}
+    cadence = {code: gettext("%(n)s个月一次", n=int(rules_by_key[f"tracking_{code}"].value))
+               if f"tracking_{code}" in rules_by_key else "" for code, _ in GRADE}
     columns = [("grade", gettext("客户等级")), ("cadence", gettext("跟踪周期")),
                ("customers", gettext("客户数"), "int"), ("due", gettext("本月到期"), "int"),
                ("overdue", gettext("已逾期"), "int")]
@@ -343,11 +344,6 @@ def tracking_due(actor, region=None):
                      for c in late],
                     title=gettext("已逾期未跟踪的客户"))
     return Table(columns, rows, parts=[overdue])
-
-
-def _sla(key):
-    from models import SlaRule
-    return SlaRule.get_or_none(SlaRule.key == key)
 
 
 # 借阅逾期 ----------------------------------------------------------------------
