@@ -19,7 +19,7 @@ import permissions
 from portal import audit, clock, services, settings
 from portal.confidential import note_read
 from portal.fields import ListField
-from portal.i18n import gettext, tr
+from portal.i18n import gettext, lazy, tr
 from portal.registry import SYSTEM_FIELDS, child_label
 
 from .export import may_copy
@@ -35,8 +35,8 @@ SIGNATURE_FIELDS = ("filled_by", "responsible_signer", "signed_at")
 FILLER_LABELS = ("填表人", "填写人", "填报人", "登记人", "记录人", "编制", "编制人", "统计人",
                  "申请人", "拟定人", "立卷人", "作成")
 COPY_NUMERALS = "一二三四五六七八九十"
-FLAG_NOTES = {"no_customer_copy": "本表不得示客，不得复印给客户。",
-              "no_copy": "本表严禁复印；打印须经批准。"}
+FLAG_NOTES = {"no_customer_copy": lazy("本表不得示客，不得复印给客户。"),
+              "no_copy": lazy("本表严禁复印；打印须经批准。")}
 
 
 class Cell:
@@ -81,7 +81,7 @@ class PaperForm:
         self.signatures = signature_lines(spec, row)
         self.footer = [(tr(spec.label_of(n)), text_of(spec, row, n))
                        for n in FOOTER_FIELDS if n in spec.fields]
-        self.notes = [gettext(FLAG_NOTES[f]) for f in sorted(spec.flags) if f in FLAG_NOTES]
+        self.notes = [str(FLAG_NOTES[f]) for f in sorted(spec.flags) if f in FLAG_NOTES]
         self.printed = gettext("打印：%(user)s %(at)s", user=current_user.username,
                                at=clock.now().strftime("%Y-%m-%d %H:%M"))
 
@@ -116,7 +116,11 @@ class PaperForm:
 
 
 def numeral(n):
-    return COPY_NUMERALS[n - 1] if 0 < n <= len(COPY_NUMERALS) else str(n)
+    """第一联, 第二联... in Chinese; copy 1, 2... in English."""
+    from flask_babel import get_locale
+    if str(get_locale() or "").startswith("en") or not 0 < n <= len(COPY_NUMERALS):
+        return str(n)
+    return COPY_NUMERALS[n - 1]
 
 
 class FieldsOf:
