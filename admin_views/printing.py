@@ -170,7 +170,7 @@ def grid_fields(spec, row):
         name = field.name
         if name in skip:
             continue
-        if name in editable or row.__data__.get(name) not in (None, "", False, "[]"):
+        if name in editable or row.__data__.get(name) not in (None, "", False, []):
             out.append(name)
     return out
 
