@@ -179,8 +179,9 @@ def last_months(n=CHART_MONTHS):
 
 class Chart:
     """Geometry of a bar chart for the template: bars (x, y, width, height,
-    colour, title, link), labels along the axis, the scale's maximum."""
-    width, height, left, bottom, top = 640, 220, 36, 28, 12
+    colour, title, link), labels along the axis with a caption above each
+    bar (its figure), the scale's maximum."""
+    width, height, left, bottom, top = 640, 220, 36, 28, 16
 
     def __init__(self, groups, maximum, legend=(), percent=False):
         self.bars, self.labels, self.legend = [], [], list(legend)
@@ -188,7 +189,7 @@ class Chart:
         self.percent = percent
         plot = self.height - self.bottom - self.top
         slot = (self.width - self.left) / max(1, len(groups))
-        for i, (label, stack, link) in enumerate(groups):
+        for i, (label, stack, link, caption) in enumerate(groups):
             x = self.left + i * slot + slot * 0.15
             y = self.height - self.bottom
             for value, colour, title in stack:
@@ -196,7 +197,8 @@ class Chart:
                 y -= h
                 self.bars.append({"x": round(x, 1), "y": round(y, 1), "w": round(slot * 0.7, 1),
                                   "h": round(h, 1), "colour": colour, "title": title, "link": link})
-            self.labels.append({"x": round(x + slot * 0.35, 1), "text": label})
+            self.labels.append({"x": round(x + slot * 0.35, 1), "text": label,
+                                "caption": caption, "caption_y": round(y - 3, 1)})
         self.ticks = [{"y": round(self.height - self.bottom - plot * f, 1),
                        "text": f"{f * 100:.0f}%" if percent else f"{maximum * f:.0f}"}
                       for f in (0, 0.5, 1)] if maximum else []
@@ -209,7 +211,7 @@ class Chart:
 def bar_chart(items):
     """One bar per (label, count, link)."""
     maximum = max([n for _, n, _ in items] + [0])
-    groups = [(label, [(n, GRADE_COLOUR, f"{label}：{n}")], link) for label, n, link in items]
+    groups = [(label, [(n, GRADE_COLOUR, f"{label}：{n}")], link, str(n)) for label, n, link in items]
     return Chart(groups, maximum)
 
 
@@ -232,9 +234,10 @@ def complaint_chart(actor):
         key = m.strftime("%Y-%m")
         stack = [(counts.get((key, code), 0), TYPE_COLOURS[code], f"{key} {tr(label)}：{counts.get((key, code), 0)}")
                  for code, label in COMPLAINT_TYPES]
+        total = sum(v for v, _, _ in stack)
         groups.append((m.strftime("%m"), stack, url_for("reports.show", report="complaint_statistics",
-                                                        month=key)))
-    maximum = max([sum(v for v, _, _ in stack) for _, stack, _ in groups] + [0])
+                                                        month=key), str(total) if total else ""))
+    maximum = max([sum(v for v, _, _ in stack) for _, stack, _, _ in groups] + [0])
     legend = [(tr(label), TYPE_COLOURS[code]) for code, label in COMPLAINT_TYPES]
     return Chart(groups, maximum, legend)
 
@@ -257,5 +260,6 @@ def timeliness_chart(actor):
                          rate=f"{rate * 100:.1f}%", on_time=s["on_time"], closed=s["closed"])
                  if s.get("closed") else gettext("%(month)s 无结案", month=key))
         colour = "#70ad47" if rate >= 0.9 else "#ffc000" if rate >= 0.6 else "#c00000"
-        groups.append((m.strftime("%m"), [(rate, colour, title)], link))
+        caption = f"{rate * 100:.0f}%" if s.get("closed") else ""
+        groups.append((m.strftime("%m"), [(rate, colour, title)], link, caption))
     return Chart(groups, 1, percent=True)

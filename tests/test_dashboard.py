@@ -93,12 +93,19 @@ def test_charts_are_inline_svg_from_the_portal_itself(portal, make, db_ctx):
     clock.set(datetime(2026, 11, 10, 9))
     c = make("customer", grade="A")
     make("customer", grade="A")
-    make("complaint", actor="clerk", customer=Customer.get_by_id(c.id), title="t", content="x",
-         received_by=user("clerk").employee, type="complaint", received_at=datetime(2026, 11, 2, 9))
+    from models import Complaint
+    for day, closed in ((2, datetime(2026, 11, 3, 9)), (3, datetime(2026, 11, 9, 9))):
+        case = make("complaint", actor="clerk", customer=Customer.get_by_id(c.id), title="t", content="x",
+                    received_by=user("clerk").employee, type="complaint",
+                    received_at=datetime(2026, 11, day, 9))
+        Complaint.update(closed_at=closed, due_at=datetime(2026, 11, 5, 9), state="closed").where(
+            Complaint.id == case.id).execute()
     r = portal("salesmgr").get("/")
     body = r.get_data(as_text=True)
     assert body.count("<svg") == 3
-    assert re.search(r"<title>2026-11 投诉：1</title>", body)
+    assert re.search(r"<title>2026-11 投诉：2</title>", body)
+    # one of the two cases of November closed in time
+    assert "<title>2026-11 按期率 50.0%（1/2）</title>" in body and ">50%</text>" in body
     assert re.search(r"<title>A类：2</title>", body)
     # no script or stylesheet from another host; the page's scripts carry the nonce
     assert not re.search(r'(src|href)="(https?:)?//', body)
