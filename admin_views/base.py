@@ -553,7 +553,9 @@ class RegisterView(ModelView):
         if self.spec.details_extra:
             from portal.registry import _resolve
             extra = _resolve(self.model, self.spec.details_extra)(current_user, row)
+        from .export import may_copy
         return self.render(self.details_template, model=row, extra=extra,
+                           may_copy=may_copy(current_user, self.spec, row),
                            details_columns=self._details_columns,
                            get_value=self.get_detail_value,
                            return_url=return_url or self.get_url(".index_view"),

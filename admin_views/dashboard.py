@@ -26,6 +26,7 @@ from .filters import ChoiceEqual, ChoiceIn, OverdueFilter, RelatedEqual
 CHART_MONTHS = 12
 TYPE_COLOURS = {"consultation": "#5b9bd5", "suggestion": "#a5a5a5", "complaint": "#ed7d31"}
 GRADE_COLOUR = "#4472c4"
+LENT = "lent,overdue"           # loans out (overdue: marked by the sweep)
 
 
 class Tile:
@@ -125,7 +126,7 @@ def task_tiles(actor):
     spec = viewable(actor, "borrow_request")
     if spec is not None:
         mine.append(Tile(spec, gettext("借给我的档案（待归还）"),
-                         [("borrower", RelatedEqual, str(emp)), ("state", ChoiceEqual, "lent")]))
+                         [("borrower", RelatedEqual, str(emp)), ("state", ChoiceIn, LENT)]))
     return tiles, mine
 
 
@@ -138,6 +139,11 @@ def overdue_tiles(actor):
         if workflow is None or not workflow.due_field or not permissions.can(actor, "view", spec.model):
             continue
         tiles.append(Tile(spec, tr(spec.label), [(workflow.due_field, OverdueFilter, "1")]))
+    spec = viewable(actor, "borrow_request")
+    if spec is not None:         # loans have a due time but no deadline workflow
+        tiles.append(Tile(spec, gettext("借阅逾期未还"),
+                          [("state", ChoiceIn, LENT),
+                           ("due_at", pf.DateTimeSmallerFilter, clock.now().strftime("%Y-%m-%d %H:%M:%S"))]))
     spec = viewable(actor, "customer")
     if spec is not None:
         tiles.append(Tile(spec, gettext("客户跟踪逾期"),

@@ -650,4 +650,6 @@ EN_MORE = {
     "本表不得示客，不得复印给客户。": "Not to be shown or copied to the customer.",
     "本表严禁复印；打印须经批准。": "Copying prohibited; printing needs approval.",
     "公司名称（表单抬头）": "Company name (form heading)",
+    "封存或严禁复印的记录：打印或导出须经总经理批准。": "Sealed or no-copy record: printing or exporting it needs the general manager's approval.",
+    "借阅逾期未还": "Loans overdue",
 }

@@ -119,3 +119,32 @@ def test_charts_are_inline_svg_from_the_portal_itself(portal, make, db_ctx):
 def test_home_needs_login(app):
     r = app.test_client().get("/")
     assert r.status_code == 302 and "/login" in r.headers["Location"]
+
+
+def test_loans_due_back_and_overdue_loans(portal, api, make, db_ctx):
+    from datetime import timedelta
+    from models import BorrowRequest, Department, Employee
+    from portal import clock
+    row = make("customer", actor="marketing", name="限阅客户甲",
+               responsible_dept=Department.get(Department.abbr == "XS2"),
+               account_owner=Employee.get(Employee.name == "何平"), confidentiality="restricted",
+               custodian=Employee.get(Employee.name == "刘静"))
+    rid = api("sales").post("/api/v1/borrow_request", json={
+        "register": "customer", "record": row.id, "purpose": "consult", "reason": "核对"}).get_json()["id"]
+    assert api("marketing").post(f"/api/v1/borrow_request/{rid}/approve").status_code == 200
+    assert api("clerk").post(f"/api/v1/borrow_request/{rid}/lend").status_code == 200
+
+    def board(username):
+        body = portal(username).get("/").get_data(as_text=True)
+        return ({label: (n, url) for label, n, url in tiles(body, "my-tasks")},
+                {label: (n, url) for label, n, url in tiles(body, "overdue")})
+    mine, overdue = board("sales")
+    assert mine["借给我的档案（待归还）"][0] == 1 and "借阅逾期未还" not in overdue
+    clock.set(BorrowRequest.get_by_id(rid).due_at + timedelta(hours=2))
+    mine, overdue = board("sales")
+    assert overdue["借阅逾期未还"][0] == 1
+    assert list_count(portal("sales"), overdue["借阅逾期未还"][1]) == 1
+    _, overdue = board("clerk")                 # the custodian sees it too
+    assert overdue["借阅逾期未还"][0] == 1
+    _, overdue = board("service")               # another department's staff do not
+    assert "借阅逾期未还" not in overdue

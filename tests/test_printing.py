@@ -160,7 +160,9 @@ def sealed(make, db_ctx):
 def test_sealed_record_is_not_printed_without_approval(portal, api, sealed, db_ctx):
     from portal.audit import AuditEvent
     p = portal("clerk")           # the custodian reads the sealed file ...
-    assert p.get(f"/customer/details/?id={sealed.id}").status_code == 200
+    details = p.get(f"/customer/details/?id={sealed.id}")
+    assert details.status_code == 200
+    assert "/customer/print/" not in details.get_data(as_text=True)         # no print button
     before = AuditEvent.select().where(AuditEvent.action.in_(["print", "export"])).count()
     r = p.get(f"/customer/print/?id={sealed.id}")              # ... but may not copy it
     assert r.status_code == 403 and "封存或严禁复印" in r.get_data(as_text=True)
@@ -169,6 +171,7 @@ def test_sealed_record_is_not_printed_without_approval(portal, api, sealed, db_c
     assert AuditEvent.select().where(AuditEvent.action.in_(["print", "export"])).count() == before
     # the general manager approves copies: he may print it
     assert portal("gm").get(f"/customer/print/?id={sealed.id}").status_code == 200
+    assert "/customer/print/" in portal("gm").get(f"/customer/details/?id={sealed.id}").get_data(as_text=True)
 
 
 def test_print_and_form_xlsx_are_audited_with_confidential_reads(portal, make, db_ctx):
