@@ -121,18 +121,10 @@ def test_home_needs_login(app):
     assert r.status_code == 302 and "/login" in r.headers["Location"]
 
 
-def test_loans_due_back_and_overdue_loans(portal, api, make, db_ctx):
+def test_loans_due_back_and_overdue_loans(portal, lent_file, db_ctx):
     from datetime import timedelta
-    from models import BorrowRequest, Department, Employee
     from portal import clock
-    row = make("customer", actor="marketing", name="限阅客户甲",
-               responsible_dept=Department.get(Department.abbr == "XS2"),
-               account_owner=Employee.get(Employee.name == "何平"), confidentiality="restricted",
-               custodian=Employee.get(Employee.name == "刘静"))
-    rid = api("sales").post("/api/v1/borrow_request", json={
-        "register": "customer", "record": row.id, "purpose": "consult", "reason": "核对"}).get_json()["id"]
-    assert api("marketing").post(f"/api/v1/borrow_request/{rid}/approve").status_code == 200
-    assert api("clerk").post(f"/api/v1/borrow_request/{rid}/lend").status_code == 200
+    loan = lent_file("sales")
 
     def board(username):
         body = portal(username).get("/").get_data(as_text=True)
@@ -140,7 +132,7 @@ def test_loans_due_back_and_overdue_loans(portal, api, make, db_ctx):
                 {label: (n, url) for label, n, url in tiles(body, "overdue")})
     mine, overdue = board("sales")
     assert mine["借给我的档案（待归还）"][0] == 1 and "借阅逾期未还" not in overdue
-    clock.set(BorrowRequest.get_by_id(rid).due_at + timedelta(hours=2))
+    clock.set(loan.due_at + timedelta(hours=2))
     mine, overdue = board("sales")
     assert overdue["借阅逾期未还"][0] == 1
     assert list_count(portal("sales"), overdue["借阅逾期未还"][1]) == 1

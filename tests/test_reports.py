@@ -233,20 +233,9 @@ def test_case_timeliness_per_month(portal, october):
     assert cells(body, "rate") == ["50.0%", "—"]
 
 
-def test_borrowing_overdue_lists_loans_past_due(portal, api, make, db_ctx):
+def test_borrowing_overdue_lists_loans_past_due(portal, lent_file, db_ctx):
     from portal import clock
-    from models import Department, Employee
-    row = make("customer", actor="marketing", name="限阅客户甲",
-               responsible_dept=Department.get(Department.abbr == "XS2"),
-               account_owner=Employee.get(Employee.name == "何平"), confidentiality="restricted",
-               custodian=Employee.get(Employee.name == "刘静"))
-    req = api("sales").post("/api/v1/borrow_request", json={
-        "register": "customer", "record": row.id, "purpose": "consult", "reason": "核对开票信息"})
-    rid = req.get_json()["id"]
-    assert api("marketing").post(f"/api/v1/borrow_request/{rid}/approve").status_code == 200
-    assert api("clerk").post(f"/api/v1/borrow_request/{rid}/lend").status_code == 200
-    from models import BorrowRequest
-    due = BorrowRequest.get_by_id(rid).due_at
+    due = lent_file("sales").due_at
     assert cells(portal("clerk").get("/reports/borrowing_overdue/").get_data(as_text=True), "title") == []
     clock.set(due + timedelta(days=3, hours=1))
     body = portal("clerk").get("/reports/borrowing_overdue/").get_data(as_text=True)
