@@ -69,6 +69,18 @@ class Tile:
         return url_for(f"{self.spec.name}.index_view", **args)
 
 
+def equals_tile(spec, equals):
+    """The tile of the rows whose fields equal the given values (a choice
+    code or a related record's id), or None if the list cannot filter so."""
+    from peewee import ForeignKeyField
+    conditions = []
+    for field, value in equals.items():
+        kind = RelatedEqual if isinstance(spec.fields.get(field), ForeignKeyField) else ChoiceEqual
+        conditions.append((field, kind, str(value)))
+    tile = Tile(spec, "", conditions)
+    return tile if tile.usable else None
+
+
 def find_filter(view, field, kind):
     for i, flt in enumerate(getattr(view, "_filters", None) or ()):
         if type(flt) is kind and getattr(flt.column, "name", None) == field:

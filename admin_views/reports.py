@@ -46,7 +46,21 @@ class ReportsView(BaseView):
         if request.args.get("format") == "xlsx":
             return self._xlsx(rep, table)
         return self.render("portal/report.html", rep=rep, table=table, args=request.args,
-                           options=self._options(rep), cell_text=reports.cell_text)
+                           options=self._options(rep), cell_text=reports.cell_text,
+                           list_link=self._list_link(rep))
+
+    @staticmethod
+    def _list_link(rep):
+        """row, column -> the URL of the register list a figure counts."""
+        from portal import registry
+        from .dashboard import equals_tile
+        spec = registry.get(rep.register)
+
+        def link(row, key):
+            equals = row.get("_lists", {}).get(key)
+            tile = equals_tile(spec, equals) if equals is not None else None
+            return tile.url if tile is not None else None
+        return link
 
     @staticmethod
     def _options(rep):

@@ -48,7 +48,9 @@ class Table:
     def __init__(self, columns, rows, notes=(), title=None, parts=()):
         # [(key, label, kind)]; kind: text, int, number, percent, date, datetime
         self.columns = [tuple(c) + ("text",) * (3 - len(c)) for c in columns]
-        self.rows = rows                # [dict] of typed values
+        # [dict] of typed values; a row's "_lists" maps a column to the field
+        # values of the register list that the figure counts
+        self.rows = rows
         self.notes = list(notes)
         self.title = title
         self.parts = list(parts)        # further tables of the same report
@@ -277,15 +279,21 @@ def customers_by_grade(actor, status=None):
     columns = [("region", gettext("区域"))] + [(code, tr(label), "int") for code, label in GRADE] + \
               [("total", gettext("合计"), "int")]
     rows = []
+    # each figure opens the customer list it counts (report pages link "_lists")
+    status_filter = {"lifecycle_status": status} if status else {}
     for rid in sorted(counts, key=lambda k: regions.get(k, "")):
-        row = {"region": regions.get(rid, ""), "_region": rid}
+        row = {"region": regions.get(rid, "")}
         row.update({code: counts[rid].get(code, 0) for code, _ in GRADE})
         row["total"] = sum(counts[rid].values())
+        row["_lists"] = {code: dict(status_filter, region=rid, grade=code) for code, _ in GRADE}
+        row["_lists"]["total"] = dict(status_filter, region=rid)
         rows.append(row)
     if rows:
         total = {"region": gettext("合计")}
         for code, _ in GRADE + (("total", ""),):
             total[code] = sum(r[code] for r in rows)
+        total["_lists"] = {code: dict(status_filter, grade=code) for code, _ in GRADE}
+        total["_lists"]["total"] = status_filter
         rows.append(total)
     return Table(columns, rows)
 

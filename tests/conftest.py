@@ -276,6 +276,17 @@ FACTORY_DEFAULTS = {
 }
 
 
+def list_count(page, url):
+    """The number of rows the list shows ("列表 (N)"; no number when empty)."""
+    import html
+    r = page.get(html.unescape(url))
+    assert r.status_code == 200, (url, r.status_code)
+    body = r.get_data(as_text=True)
+    assert "筛选值无效" not in body, url
+    match = re.search(r'class="nav-link active">[^<(]*\((\d+)\)', body)
+    return int(match.group(1)) if match else 0
+
+
 def flt(register, field, nth=0, pos=0):
     """The list URL argument of the nth filter on `field` of a register
     (e.g. flt("customer", "grade") -> "flt0_3"): tests do not hard-code

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from conftest import user
+from conftest import list_count, user
 
 TILE = re.compile(r'<a class="[^"]*dash-tile"\s+href="([^"]+)" data-register="([^"]+)" '
                   r'data-count="(\d+)">\s*<span>([^<]+)</span>')
@@ -15,16 +15,6 @@ def tiles(body, section):
     """(label, count, url) of the tiles in one card of the home page."""
     part = body.split(f'id="{section}"')[1].split('<div class="col-lg-4 mb-3">')[0]
     return [(label, int(count), html.unescape(url)) for url, _, count, label in TILE.findall(part)]
-
-
-def list_count(page, url):
-    """The number of rows the list shows ("列表 (N)"; no number when empty)."""
-    r = page.get(url)
-    assert r.status_code == 200, (url, r.status_code)
-    body = r.get_data(as_text=True)
-    assert "筛选值无效" not in body, url
-    match = re.search(r'class="nav-link active">[^<(]*\((\d+)\)', body)
-    return int(match.group(1)) if match else 0
 
 
 @pytest.mark.demo_data(shared=True)

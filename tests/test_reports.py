@@ -41,7 +41,8 @@ def cells(body, key, table=0):
     import re
     section = body.split('<table class="table table-sm table-bordered report-table">')[table + 1]
     section = section.split("</table>")[0]
-    return re.findall(r'<td class="r-' + key + r'(?: [^"]*)?">([^<]*)</td>', section)
+    return re.findall(r'<td class="r-' + key + r'(?: [^"]*)?">(?:<a href="[^"]*">)?([^<]*)(?:</a>)?</td>',
+                      section)
 
 
 def test_monthly_complaint_statistics_on_a_known_data_set(portal, october):
@@ -99,6 +100,13 @@ def test_customers_by_grade_and_region(portal, make, db_ctx):
     body = portal("salesmgr").get("/reports/customers_by_grade/").get_data(as_text=True)
     assert cells(body, "region") == ["华北区", "西北区", "合计"]
     assert cells(body, "A") == ["0", "2", "2"] and cells(body, "total")[-1] == "3"
+    # each figure opens the customer list it counts
+    import re
+    from conftest import list_count
+    links = re.findall(r'<td class="r-(A|C|total)[^"]*"><a href="([^"]+)">(\d+)</a></td>', body)
+    assert len(links) == 9
+    for _, url, figure in links:
+        assert list_count(portal("salesmgr"), url) == int(figure), url
 
 
 def test_tracking_due_and_overdue_per_grade(portal, make, db_ctx):
