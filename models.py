@@ -3335,7 +3335,7 @@ CARD_WORKFLOW = Workflow(
             State("escalated", "已呈销售经理", draft=True),
             State("reviewed", "销售经理已核阅"), State("notified", "已通知客户", terminal=True)],
     transitions=[
-        T("escalate", "呈销售经理核阅", "filled", "escalated", roles=SALES,
+        T("escalate", "呈销售经理核阅", "filled", "escalated", roles=SALES, task=True,
           guard=lambda actor, row, inputs: None if row.severity == "major" else
           {"severity": _b_msg("只有情节重大的意见才需呈销售经理核阅。")},
           effects=[fx.notify_role("sales_manager", lambda row: f"重大客户意见待核阅：{row.record_no}")]),

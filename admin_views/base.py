@@ -100,7 +100,9 @@ class RegisterView(ModelView):
     form_base_class = RegisterForm
     model_form_converter = RegisterConverter
     can_view_details = True
-    can_set_page_size = True
+    # Flask-Admin's page-size menu formats "20 items" before translating it,
+    # so it never reads Chinese: list.html renders its own (page_size_options).
+    can_set_page_size = False
     page_size = 20
     page_size_options = (20, 50, 100)
     column_display_pk = False

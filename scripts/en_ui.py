@@ -122,6 +122,7 @@ EN = {
     "页面或记录不存在，或您无权查看。": "The page or record does not exist, or you may not read it.",
     "首页": "Home",
     "已删除 %(num)s 条记录。": "%(num)s record deleted.",
+    "每页 %(n)s 条": "%(n)s per page",
     "已恢复 %(num)s 条记录。": "%(num)s record restored.",
     "会话": "Session",
     "用户账号": "User accounts",

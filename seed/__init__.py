@@ -140,6 +140,7 @@ def seed_demo():
     from . import admin_eng, after_sales, core, customers_more, engineering, service
     for module in (customers_more, service, after_sales, admin_eng, engineering, core):
         counts.update(module.seed(ctx) or {})
+    counts["complaints_closed"] = ctx.settle_complaints(older_than=timedelta(days=30))
     return counts
 
 
@@ -193,6 +194,27 @@ class SeedContext:
                         countermeasure=opinion, prevention="纳入月度质量例会跟踪",
                         reply="已书面答复客户处理结果。", customer_response="客户表示接受",
                         customer_accepts="1")
+
+    def settle_complaints(self, older_than):
+        """Cases received before the last month were handled (WF-01) a few
+        days after receipt; only recent ones are still open, as in a working
+        back office."""
+        from models import Complaint
+        from .core import at
+        cutoff = clock.now() - older_than
+        old = (Complaint.select().where(Complaint.state == "registered",
+                                        Complaint.received_at < cutoff)
+               .order_by(Complaint.received_at))
+        closed = 0
+        for case in old:
+            with at(case.received_at + timedelta(days=2 + case.id % 5, hours=3)):
+                if not case.cause_class:      # decided by the registering clerk first
+                    filer = User.get_by_id(case.created_by_id)
+                    case = services.update(filer, case, {"cause_class": "non_quality"},
+                                           case.version, comment="演示数据")
+                self.close_complaint(case)
+            closed += 1
+        return closed
 
     def visible_customers(self, username):
         """Demo customers the user may read (internal files of their departments)."""

@@ -275,3 +275,15 @@ def test_readme_lists_every_register(app):
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     table = readme.split("<!-- registers:begin -->\n")[1].split("<!-- registers:end -->")[0]
     assert table == registers_markdown()
+
+
+@pytest.mark.demo_data(shared=True)
+def test_page_size_menu_speaks_chinese_and_is_honoured(portal):
+    p = portal("clerk")
+    body = p.get("/complaint/").get_data(as_text=True)
+    assert "每页 20 条" in body and "items" not in body
+    assert body.count('name="rowid"') == 20
+    body = p.get("/complaint/?page_size=50").get_data(as_text=True)
+    assert body.count('name="rowid"') == 50 and "每页 50 条" in body
+    # a size that is not offered falls back to the default
+    assert p.get("/complaint/?page_size=100000").get_data(as_text=True).count('name="rowid"') == 20

@@ -180,3 +180,18 @@ def test_waiting_for_me_queue(db_ctx, gift, api):
     mine = {spec.name: n for spec, n in waiting_for(user("salesmgr"))}
     assert mine.get("gift_budget_request") == 1
     assert "gift_budget_request" not in {spec.name for spec, _ in waiting_for(user("sales2"))}
+
+
+@pytest.mark.demo_data(shared=True)
+def test_discretionary_actions_do_not_fill_the_queue(portal, db_ctx):
+    """A trading customer can be interrupted or reviewed at any time, but it
+    waits for nobody; a prospect waits for the sales manager's 承认."""
+    from models import Customer
+    from portal.workflows.queue import waiting_query
+    sales, manager = user("sales"), user("salesmgr")
+    spec = Customer._spec
+    waiting = {c.id for c in waiting_query(sales, spec)}
+    assert not waiting & {c.id for c in Customer.select().where(Customer.lifecycle_status == "trading")}
+    prospects = {c.id for c in waiting_query(manager, spec)}
+    assert prospects and prospects <= {c.id for c in Customer.select().where(
+        Customer.lifecycle_status.in_(["prospect", "former", "suspended"]))}

@@ -145,12 +145,23 @@ class Relation:
         self.message = message
 
 
+# Transitions a user may take but that nobody waits for (withdrawing,
+# cancelling, marking, escalating, reopening, ending a relationship): they
+# do not put a record in anyone's 「待我处理」 queue. Neither does a
+# transition that keeps the state (a periodic review, a follow-up note).
+DISCRETIONARY = frozenset({
+    "cancel", "withdraw", "reopen", "escalate", "mark_special", "mark_individual",
+    "mark_important", "interrupt", "terminate", "dissolve", "request_disposal", "lose",
+    "refresh", "redispatch"})
+
+
 class T:
-    """A transition."""
+    """A transition. `task`: whether a record where it may be taken waits
+    for the user (default: it changes the state and is not DISCRETIONARY)."""
 
     def __init__(self, name, label, source, target, roles=(), relations=(), inputs=(),
                  guard=None, effects=(), bulk=False, confirm=None, style="primary",
-                 comment=True, hidden=False):
+                 comment=True, hidden=False, task=None):
         self.name = name
         self.label = label
         self.sources = ("*",) if source == "*" else ((source,) if isinstance(source, str) else tuple(source))
@@ -165,6 +176,7 @@ class T:
         self.style = style
         self.comment = comment
         self.hidden = hidden
+        self.task = (target is not None and name not in DISCRETIONARY) if task is None else task
 
     def leaves(self, state):
         return "*" in self.sources or state in self.sources
@@ -277,7 +289,7 @@ class Workflow:
         Model = self.spec.model
         clauses = []
         for t in self.transitions.values():
-            if t.hidden or not permissions.can(actor, t.name, Model):
+            if t.hidden or not t.task or not permissions.can(actor, t.name, Model):
                 continue
             if "*" in t.sources:
                 continue
