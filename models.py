@@ -2291,7 +2291,7 @@ class PatrolDailyReport(FormRecord):
 
 
 class PatrolDailyEntry(LineItem):
-    """One customer of a 巡访日报表."""
+    """巡访客户明细（每行一个客户）"""
     report = ForeignKeyField(PatrolDailyReport, backref="entries", on_delete="CASCADE",
                              verbose_name="巡访日报表")
     customer = ForeignKeyField(Customer, backref="+", on_delete="RESTRICT", verbose_name="客户名称")

@@ -25,7 +25,7 @@ from permissions import rules
 from portal import services
 from portal.db import write_transaction
 from portal.i18n import gettext, lazy, ngettext, tr
-from portal.registry import GROUP_LABELS, SYSTEM_FIELDS
+from portal.registry import GROUP_LABELS, SYSTEM_FIELDS, child_label
 
 from . import filters as register_filters
 from . import listing
@@ -54,11 +54,15 @@ RECORD_SECTION = "记录管理"
 
 
 def document_response(spec, row, document):
-    """A document generated from a record (Register.downloads), as xlsx."""
+    """A document generated from a record (Register.downloads, or "form":
+    the record as its paper form), as xlsx."""
     from urllib.parse import quote
     from flask import Response
     from portal import audit, clock
     from portal.registry import _resolve
+    from . import printing
+    if document == printing.FORM_DOCUMENT and document not in spec.downloads:
+        return printing.form_workbook_response(spec, row)    # the record as its paper form
     if document not in spec.downloads:
         abort(404)
     label, ref = spec.downloads[document]
@@ -131,8 +135,7 @@ class RegisterView(ModelView):
         self.form_columns = spec.editable_fields()
         self.form_ajax_refs = {}
         self.form_create_rules = self.form_edit_rules = self._form_rules(spec)
-        self.inline_models = [(child, {"form_label": lazy(child.__doc__.strip().splitlines()[0].rstrip("。.")
-                                                          if child.__doc__ else child.__name__)})
+        self.inline_models = [(child, {"form_label": lazy(child_label(child))})
                               for child, _ in spec.inline_children()] or None
         super().__init__(model, name=lazy(spec.label), category=lazy(GROUP_LABELS[spec.group]),
                          endpoint=spec.name, url=f"/{spec.name}")
@@ -552,7 +555,9 @@ class RegisterView(ModelView):
         if self.spec.details_extra:
             from portal.registry import _resolve
             extra = _resolve(self.model, self.spec.details_extra)(current_user, row)
+        from .export import may_copy
         return self.render(self.details_template, model=row, extra=extra,
+                           may_copy=may_copy(current_user, self.spec, row),
                            details_columns=self._details_columns,
                            get_value=self.get_detail_value,
                            return_url=return_url or self.get_url(".index_view"),
@@ -561,6 +566,15 @@ class RegisterView(ModelView):
                            timeline=workflow.timeline(row) if workflow else [],
                            state_label=workflow.state_label(getattr(row, workflow.state_field))
                            if workflow else None)
+
+    @expose("/print/")
+    def print_view(self):
+        """The record laid out like its paper form, for printing (A4)."""
+        from . import printing
+        row = self.get_one(request.args.get("id"))
+        form = printing.paper_form(self.spec, row, "print")
+        return self.render("register/print.html", form=form, model=row,
+                           sheets=form.sheets(request.args.get("copies")))
 
     @expose("/download/<document>/")
     def download_view(self, document):

@@ -265,6 +265,14 @@ def exportable_rows(actor, spec, query):
     return query.where((Model.confidentiality != "sealed") | Model.id.in_(copy_loans))
 
 
+def may_copy(actor, spec, row):
+    """The rule above for one record (printing, the one-form xlsx)."""
+    Model = spec.model
+    one = Model.select(Model.id).where(Model.id == row.id)
+    allowed = exportable_rows(actor, spec, one)
+    return allowed is one or allowed.exists()      # unrestricted: no query
+
+
 def respond(actor, spec, query, fmt, description):
     query = exportable_rows(actor, spec, query)
     if fmt == "csv":

@@ -1,10 +1,13 @@
-"""The home page after login."""
+"""The home page after login: the dashboard of the user (admin_views/dashboard.py)
+and the registers they may open."""
 from flask import redirect, request, url_for
 from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 
 import permissions
 from portal import registry
+
+from .dashboard import Dashboard
 
 
 class HomeView(AdminIndexView):
@@ -24,5 +27,4 @@ class HomeView(AdminIndexView):
                      if s.group == key and permissions.can(current_user, "view", s.model)]
             if specs:
                 groups.append((label, specs))
-        from portal.workflows.queue import waiting_for
-        return self.render("portal/home.html", groups=groups, waiting=waiting_for(current_user))
+        return self.render("portal/home.html", groups=groups, board=Dashboard(current_user))

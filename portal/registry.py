@@ -229,6 +229,11 @@ class Spec:
         }
 
 
+def child_label(child):
+    """The name of a child table of a multi-row form: its docstring's first line."""
+    return child.__doc__.strip().splitlines()[0].rstrip("。.") if child.__doc__ else child.__name__
+
+
 def _resolve(model, ref):
     """An object named by a string: "Name" in the model's module, or
     "package.module:name" (imported lazily, so a workflow module may import

@@ -8,6 +8,7 @@ from flask import g, has_request_context
 
 # key: (value, kind, label, source)
 DEFAULTS = {
+    "company_name": ("宝鸡四维衡器有限公司", "text", "公司名称（表单抬头）", "000-四 附表"),
     "retention_years_default": ("3", "int", "默认保存年限（年）", "000-四 441"),
     "retention_years_complaint": ("1", "int", "投诉记录保存年限（年）", "002 篇一 (五)3"),
     "retention_years_product": ("10", "int", "与产品寿命周期一致的保存年限（年）", "000-四 442"),

@@ -61,8 +61,10 @@ def collect():
     from portal import reports
     for rep in reports.REPORTS.values():
         add(rep.label, humanize(rep.name))
-        for _, label, _ in rep.params:
-            add(label)
+        for param in rep.params:
+            add(param[1])
+            for _, label in reports.choices_of(param):
+                add(label)
     for spec in registry.all_specs():
         add(spec.label, humanize(spec.model.__name__))
         for sig in spec.signatures:
@@ -74,7 +76,7 @@ def collect():
             add(label)
         for child, _ in spec.inline_children():
             if child.__doc__:
-                add(child.__doc__.strip().splitlines()[0].rstrip("。."))
+                add(registry.child_label(child))
             for field in child._meta.sorted_fields:
                 add(field.verbose_name, humanize(field.name))
                 for code, label in (field.choices or ()):

@@ -276,6 +276,17 @@ FACTORY_DEFAULTS = {
 }
 
 
+def list_count(page, url):
+    """The number of rows the list shows ("列表 (N)"; no number when empty)."""
+    import html
+    r = page.get(html.unescape(url))
+    assert r.status_code == 200, (url, r.status_code)
+    body = r.get_data(as_text=True)
+    assert "筛选值无效" not in body, url
+    match = re.search(r'class="nav-link active">[^<(]*\((\d+)\)', body)
+    return int(match.group(1)) if match else 0
+
+
 def flt(register, field, nth=0, pos=0):
     """The list URL argument of the nth filter on `field` of a register
     (e.g. flt("customer", "grade") -> "flt0_3"): tests do not hard-code
@@ -283,3 +294,22 @@ def flt(register, field, nth=0, pos=0):
     from admin_views import VIEWS
     matches = [i for i, f in enumerate(VIEWS[register]._filters) if f.column.name == field]
     return f"flt{pos}_{matches[nth]}"
+
+
+@pytest.fixture
+def lent_file(api, make):
+    """lent_file('sales') -> a restricted customer file of 销售二部, lent to
+    that user through an approved borrow request (BorrowRequest instance)."""
+    def lend(borrower):
+        from models import BorrowRequest, Department, Employee
+        row = make("customer", actor="marketing", name="限阅客户甲",
+                   responsible_dept=Department.get(Department.abbr == "XS2"),
+                   account_owner=Employee.get(Employee.name == "何平"), confidentiality="restricted",
+                   custodian=Employee.get(Employee.name == "刘静"))
+        rid = api(borrower).post("/api/v1/borrow_request", json={
+            "register": "customer", "record": row.id, "purpose": "consult",
+            "reason": "核对开票信息"}).get_json()["id"]
+        assert api("marketing").post(f"/api/v1/borrow_request/{rid}/approve").status_code == 200
+        assert api("clerk").post(f"/api/v1/borrow_request/{rid}/lend").status_code == 200
+        return BorrowRequest.get_by_id(rid)
+    return lend

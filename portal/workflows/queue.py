@@ -15,14 +15,19 @@ def waiting_query(actor, spec):
                    spec.workflow.queue_expression(actor)))
 
 
-def waiting_for(actor):
-    """[(spec, count)] of the registers with records waiting for `actor`."""
-    out = []
+def queue_registers(actor):
+    """The workflow registers in which `actor` may read and take a transition."""
     for spec in registry.all_specs():
         if spec.workflow is None or not permissions.can(actor, "view", spec.model):
             continue
-        if not any(permissions.can(actor, t.name, spec.model) for t in spec.workflow.transitions.values()):
-            continue
+        if any(permissions.can(actor, t.name, spec.model) for t in spec.workflow.transitions.values()):
+            yield spec
+
+
+def waiting_for(actor):
+    """[(spec, count)] of the registers with records waiting for `actor`."""
+    out = []
+    for spec in queue_registers(actor):
         count = waiting_query(actor, spec).count()
         if count:
             out.append((spec, count))

@@ -15,6 +15,11 @@
       if (window.faForm) { window.faForm.addInlineField(add, add.getAttribute('data-inline-add')); }
       return;
     }
+    if (event.target.closest('[data-print]')) {
+      event.preventDefault();
+      window.print();
+      return;
+    }
     var confirmable = event.target.closest('[data-confirm-click]');
     if (confirmable && !window.confirm(confirmable.getAttribute('data-confirm-click'))) {
       event.preventDefault();
