@@ -199,6 +199,12 @@ def allowed_to_hold(successor, register, field):
     if field == "current_approver" and spec.workflow is not None:
         verbs = [t for t in ("approve", "decide") if spec.workflow.transition(t)]
         return any(permissions.can(user, v, spec.model) for v in verbs)
+    if spec.workflow is not None and dict(holding_fields(spec)).get(field) == "task":
+        # a task (a plan to carry out, a case to handle) goes to whoever may
+        # move it on, like the one who held it
+        return permissions.can(user, "view", spec.model) and any(
+            permissions.can(user, t.name, spec.model)
+            for t in spec.workflow.transitions.values() if t.task)
     if register == "employee" or spec.row_scope == "all":
         return permissions.can(user, "view", spec.model)
     return permissions.can(user, "view", spec.model) and permissions.can(user, "edit", spec.model)
