@@ -10,7 +10,7 @@ from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, Text
 
 from .accounts import User
 from .clock import now
-from .db import BaseModel
+from .db import BaseModel, insert_rows
 
 
 class AuditEvent(BaseModel):
@@ -82,10 +82,9 @@ def record_many(actor, action, register, entries, comment=None, chunk=500):
     """One event per (row, changes) of `entries`, inserted in chunks (imports)."""
     actor_id, name, ip = _origin(actor)
     at = now()
-    rows = [{"at": at, "actor": actor_id, "actor_name": name, "ip": ip, "register": register,
-             "record_id": row.id, "record_no": getattr(row, "record_no", "") or "",
-             "action": action, "comment": comment, "grant": "",
-             "changes": json.dumps(changes, ensure_ascii=False) if changes else None}
+    names = ("at", "actor", "actor_name", "ip", "register", "record_id", "record_no", "action",
+             "comment", "grant", "changes")
+    rows = [(at, actor_id, name, ip, register, row.id, getattr(row, "record_no", "") or "",
+             action, comment, "", json.dumps(changes, ensure_ascii=False) if changes else None)
             for row, changes in entries]
-    for i in range(0, len(rows), chunk):
-        AuditEvent.insert_many(rows[i:i + chunk]).execute()
+    insert_rows(AuditEvent, names, rows, chunk)

@@ -16,7 +16,7 @@ from permissions import rules
 
 from . import audit, numbering
 from .clock import now, today
-from .db import write_transaction
+from .db import insert_rows, write_transaction
 from .i18n import gettext, tr
 from .registry import SYSTEM_FIELDS, spec_for
 
@@ -52,10 +52,10 @@ def stale_message():
 def snapshot(row, names=None) -> dict:
     """Plain values of a record's fields (FKs as ids), for audit diffs."""
     out = {}
-    for field in type(row)._meta.sorted_fields:
+    for field, is_fk, *_ in _field_rules(type(row)):
         if names is not None and field.name not in names:
             continue
-        if isinstance(field, ForeignKeyField):
+        if is_fk:
             out[field.name] = row.__data__.get(field.name)
         else:
             out[field.name] = audit.plain(getattr(row, field.name))
@@ -98,25 +98,43 @@ def empty(value) -> bool:
 
 # Validation --------------------------------------------------------------------
 
+_RULES = {}
+
+
+def _field_rules(model):
+    """Per field, what validate() checks (worked out once per model: an
+    import validates many rows): (field, is a foreign key, is text, maximum
+    length, allowed choices, required, unique)."""
+    rules = _RULES.get(model)
+    if rules is None:
+        rules = []
+        for field in model._meta.sorted_fields:
+            rules.append((
+                field, isinstance(field, ForeignKeyField), isinstance(field, (CharField, TextField)),
+                field.max_length if isinstance(field, CharField) else None,
+                frozenset(c for c, _ in field.choices) if field.choices else None,
+                (not field.null and field.default is None and field.name not in SYSTEM_FIELDS
+                 and field.name != "record_no"),
+                bool(field.unique) and field.name not in ("id", "record_no")))
+        _RULES[model] = rules
+    return rules
+
 def validate(actor, spec, row, is_new):
     """Field rules shared by every path. Raises InputError listing every problem."""
     errors = {}
-    for field in type(row)._meta.sorted_fields:
-        value = getattr(row, field.name, None) if not isinstance(field, ForeignKeyField) \
-            else row.__data__.get(field.name)
-        if isinstance(field, (CharField, TextField)) and isinstance(value, str):
+    for field, is_fk, is_text, max_length, choices, required, unique in _field_rules(type(row)):
+        value = row.__data__.get(field.name) if is_fk else getattr(row, field.name, None)
+        if is_text and isinstance(value, str):
             if _BAD_CHARS.search(value):
                 errors[field.name] = gettext("含有不允许的控制字符（如 NUL、方向控制符），请删除后重试。")
-            elif isinstance(field, CharField) and field.max_length and len(value) > field.max_length:
-                errors[field.name] = gettext("长度不能超过 %(n)s 个字符。", n=field.max_length)
-        if field.choices and not empty(value):
-            if value not in {c for c, _ in field.choices}:
+            elif max_length and len(value) > max_length:
+                errors[field.name] = gettext("长度不能超过 %(n)s 个字符。", n=max_length)
+        if choices and not empty(value):
+            if value not in choices:
                 errors[field.name] = gettext("无效的选项：%(value)s", value=value)
-        if (not field.null and field.default is None and field.name not in SYSTEM_FIELDS
-                and field.name != "record_no" and empty(value)):
+        if required and empty(value):
             errors.setdefault(field.name, gettext("此项为必填项。"))
-        if field.unique and field.name not in ("id", "record_no") and not empty(value) \
-                and field.name not in errors:
+        if unique and not empty(value) and field.name not in errors:
             Model = type(row)
             clash = Model.select(Model.id).where(field == value)
             if row.id is not None:
@@ -199,9 +217,22 @@ def _stamp_new(actor, row):
     row.version = 1
 
 
+_NOT_CHANGES = frozenset(("id", "version", "created_at", "created_by"))
+
+
 def creation_changes(row) -> dict:
-    return {k: [None, v] for k, v in snapshot(row).items()
-            if v not in (None, "", [], False) and k not in ("id", "version", "created_at", "created_by")}
+    """The audit changes of a new record: its filled-in values."""
+    out = {}
+    data = row.__data__
+    for field, is_fk, *_ in _field_rules(type(row)):
+        name = field.name
+        if data.get(name) is None or name in _NOT_CHANGES:
+            continue
+        v = data[name] if is_fk else audit.plain(getattr(row, name))
+        if v is None or ((not v) if type(v) in (str, list) else v == False):  # noqa: E712 (0 too)
+            continue
+        out[name] = [None, v]
+    return out
 
 
 def has_save_hooks(spec) -> bool:
@@ -232,8 +263,7 @@ def create_many(actor, spec, rows, audit_action="create", comment=None, chunk=20
         names = [f.name for f in model._meta.sorted_fields if f.name != "id"]
         for i in range(0, len(rows), chunk):
             part = rows[i:i + chunk]
-            model.insert_many([[row.__data__.get(n) for n in names] for row in part],
-                              fields=[model._meta.fields[n] for n in names]).execute()
+            insert_rows(model, names, [[row.__data__.get(n) for n in names] for row in part], chunk)
             ids = dict(model.select(model.record_no, model.id)
                        .where(model.record_no.in_([row.record_no for row in part])).tuples())
             for row in part:
