@@ -205,24 +205,15 @@ def read_rows(path, file_name):
 
 
 def _xlsx_rows(path):
-    import zipfile
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-    with open(path, "rb") as fh:     # a file object: the stored upload has no .xlsx suffix
+    from .xlsxread import XlsxError, rows
+    with open(path, "rb") as fh:
         try:
-            # data_only: a formula cell gives the value Excel computed and saved
-            book = load_workbook(fh, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError):
-            raise FileError(gettext("无法读取该 Excel 文件，文件可能已损坏。"))
-        try:
-            if not book.worksheets:
-                raise FileError(gettext("文件是空的。"))
-            sheet = book.worksheets[0]
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            # formula cells give the value Excel computed and saved with them
+            for number, values in rows(fh):
                 if any(v is not None and v != "" for v in values):
-                    yield number, list(values)
-        finally:
-            book.close()
+                    yield number, values
+        except XlsxError:
+            raise FileError(gettext("无法读取该 Excel 文件，文件可能已损坏。"))
 
 
 def _encoding(path):
