@@ -36,7 +36,7 @@ from .accounts import User
 from .clock import now
 from .db import BaseModel, write_transaction
 from .fields import ListField
-from .i18n import gettext, tr
+from .i18n import gettext, lazy, tr
 
 CHUNK = 500                # rows validated and written together
 PREVIEW_ROWS = 500         # rows listed on the preview page
@@ -79,7 +79,7 @@ class ImportBatch(BaseModel):
                 "message": self.message}
 
 
-STATUS_LABELS = {"imported": "已导入", "failed": "未导入（已回滚）"}
+STATUS_LABELS = {"imported": lazy("已导入"), "failed": lazy("未导入（已回滚）")}
 
 
 class FileError(Exception):
@@ -825,10 +825,10 @@ def visible_batches(actor):
 # Template ------------------------------------------------------------------------------
 
 TYPE_LABELS = {
-    "string": "文本", "text": "长文本", "date": "日期（如 2026-11-22）",
-    "datetime": "日期时间（如 2026-11-22 14:30）", "integer": "整数", "decimal": "数字/金额",
-    "number": "数字", "boolean": "是/否", "choice": "选项", "foreign_key": "关联记录",
-    "list": "多选（用顿号、分隔）",
+    "string": lazy("文本"), "text": lazy("长文本"), "date": lazy("日期（如 2026-11-22）"),
+    "datetime": lazy("日期时间（如 2026-11-22 14:30）"), "integer": lazy("整数"),
+    "decimal": lazy("数字/金额"), "number": lazy("数字"), "boolean": lazy("是/否"),
+    "choice": lazy("选项"), "foreign_key": lazy("关联记录"), "list": lazy("多选（用顿号、分隔）"),
 }
 
 
