@@ -52,13 +52,13 @@ def stale_message():
 def snapshot(row, names=None) -> dict:
     """Plain values of a record's fields (FKs as ids), for audit diffs."""
     out = {}
-    for field, is_fk, *_ in _field_rules(type(row)):
-        if names is not None and field.name not in names:
+    for name, is_fk in _value_fields(type(row)):
+        if names is not None and name not in names:
             continue
         if is_fk:
-            out[field.name] = row.__data__.get(field.name)
+            out[name] = row.__data__.get(name)
         else:
-            out[field.name] = audit.plain(getattr(row, field.name))
+            out[name] = audit.plain(getattr(row, name))
     return out
 
 
@@ -118,6 +118,15 @@ def _field_rules(model):
                 bool(field.unique) and field.name not in ("id", "record_no")))
         _RULES[model] = rules
     return rules
+
+
+def _value_fields(model):
+    """(name, is a foreign key) of every field, in order."""
+    fields = _RULES.get((model, "names"))
+    if fields is None:
+        fields = _RULES[(model, "names")] = [(f.name, isinstance(f, ForeignKeyField))
+                                            for f in model._meta.sorted_fields]
+    return fields
 
 def validate(actor, spec, row, is_new):
     """Field rules shared by every path. Raises InputError listing every problem."""
@@ -224,8 +233,7 @@ def creation_changes(row) -> dict:
     """The audit changes of a new record: its filled-in values."""
     out = {}
     data = row.__data__
-    for field, is_fk, *_ in _field_rules(type(row)):
-        name = field.name
+    for name, is_fk in _value_fields(type(row)):
         if data.get(name) is None or name in _NOT_CHANGES:
             continue
         v = data[name] if is_fk else audit.plain(getattr(row, name))

@@ -107,15 +107,15 @@ def _date_styles(archive, path):
     return frozenset(out)
 
 
-def _column(ref):
-    """0-based column of a cell reference such as "AB12"."""
-    index = 0
-    for ch in ref:
-        if "A" <= ch <= "Z":
+def _column(letters, cache={}):  # noqa: B006 (a cache shared by every call)
+    """0-based column of the letters of a cell reference ("AB" of "AB12")."""
+    index = cache.get(letters)
+    if index is None:
+        index = 0
+        for ch in letters:
             index = index * 26 + ord(ch) - 64
-        else:
-            break
-    return index - 1
+        cache[letters] = index = index - 1
+    return index
 
 
 def rows(fileobj):
@@ -142,9 +142,9 @@ def rows(fileobj):
                     continue
                 number_in_file = int(elem.get("r") or number_in_file + 1)
                 values = []
-                for cell in elem.iter(MAIN + "c"):
+                for cell in elem:        # the cells of the row
                     ref = cell.get("r")
-                    col = _column(ref) if ref else len(values)
+                    col = _column(ref.rstrip("0123456789")) if ref else len(values)
                     if col >= len(values):
                         values.extend([None] * (col + 1 - len(values)))
                     values[col] = _value(cell, strings, dates, epoch)
