@@ -31,7 +31,7 @@ from peewee import (BooleanField, CharField, DateField, DateTimeField, DecimalFi
 import permissions
 from permissions import rules
 
-from . import audit, registry, services
+from . import registry, services
 from .accounts import User
 from .clock import now
 from .db import BaseModel, write_transaction

@@ -101,9 +101,14 @@ def fresh_database():
     from portal import all_models
     from portal.accounts import hash_password
     from portal.cli import create_schema
-    from portal.db import db
+    from portal.db import db, is_sqlite
     from seed import seed_organisation
-    db.drop_tables(list(reversed(all_models())), safe=True)
+    if is_sqlite():
+        db.execute_sql("PRAGMA foreign_keys = OFF")
+        db.drop_tables(list(reversed(all_models())), safe=True)
+        db.execute_sql("PRAGMA foreign_keys = ON")
+    else:
+        db.drop_tables(list(reversed(all_models())), safe=True, cascade=True)
     create_schema()
     seed_organisation(hash_password("demo-pass"))
 

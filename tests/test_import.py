@@ -11,8 +11,6 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from conftest import user
-
 
 def workbook(header, rows, formulas=None):
     """xlsx bytes: `rows` of plain values; `formulas` {(row index, column
