@@ -128,6 +128,7 @@ def _value_fields(model):
                                             for f in model._meta.sorted_fields]
     return fields
 
+
 def validate(actor, spec, row, is_new):
     """Field rules shared by every path. Raises InputError listing every problem."""
     errors = {}
