@@ -7,7 +7,7 @@ PORT   ?= 5000
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test run-prod bench load install chromium
+.PHONY: run test run-prod bench load install chromium bench-import
 
 install: $(VENV)/.installed
 
@@ -31,3 +31,9 @@ chromium:
 	@if [ ! -x $(CHROMIUM) ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
 	fi
+
+# Import benchmark: 100,000 generated customer rows, dry run then import, on a
+# fresh SQLite database (ROWS=... for another size); prints time and memory.
+ROWS ?= 100000
+bench-import: install
+	$(PY) scripts/bench_import.py --rows $(ROWS)

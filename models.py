@@ -142,14 +142,15 @@ def retention_date(row):
     """保存至 from the retention class (000-四 441/442, 002 篇一; years are settings)."""
     from portal.calendar import add_months
     start = row.filled_at or today()
-    years = {
-        "three_years": setting("retention_years_default"),
-        "unspecified": setting("retention_years_default"),      # R-REC-10
-        "one_year": setting("retention_years_complaint"),
-        "one_year_extended": (setting("retention_years_important")
-                              if getattr(row, "is_important", False) else setting("retention_years_complaint")),
-        "product_lifetime": setting("retention_years_product"),
+    key = {
+        "three_years": "retention_years_default",
+        "unspecified": "retention_years_default",      # R-REC-10
+        "one_year": "retention_years_complaint",
+        "one_year_extended": ("retention_years_important" if getattr(row, "is_important", False)
+                              else "retention_years_complaint"),
+        "product_lifetime": "retention_years_product",
     }.get(row.retention_class)
+    years = setting(key) if key else None
     return add_months(start, 12 * years) if years else None      # long-term: kept
 
 

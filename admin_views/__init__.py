@@ -7,7 +7,7 @@ from .catalogue import ArchiveCatalogueView
 from .home import HomeView
 from .inbox import NotificationsView
 from .reports import ReportsView
-from .system import AuditLogView, PermissionMatrixView, UserView
+from .system import AuditLogView, ImportBatchView, PermissionMatrixView, UserView
 
 VIEWS = {}
 
@@ -21,6 +21,7 @@ def register_views(admin):
     admin.add_view(UserView())
     admin.add_view(PermissionMatrixView())
     admin.add_view(AuditLogView())
+    admin.add_view(ImportBatchView())
     admin.add_view(ArchiveCatalogueView())
     admin.add_view(NotificationsView())
     admin.add_view(ReportsView())

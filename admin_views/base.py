@@ -45,6 +45,9 @@ ENDPOINT_VERBS = {
     "ajax_lookup": "lookup",
     "action_view": "view",          # each action checks its own verb
     "transition_view": "view",      # each transition checks its own verb
+    "import_view": "create",
+    "import_confirm_view": "create",
+    "import_template_view": "create",
 }
 # Which row rule a single-record endpoint uses.
 ROW_VERBS = {"edit_view": "edit", "ajax_update": "edit", "delete_view": "delete",
@@ -594,6 +597,69 @@ class RegisterView(ModelView):
     def download_view(self, document):
         row = self.get_one(request.args.get("id"))
         return document_response(self.spec, row, document)
+
+    # Import from Excel / CSV (portal/importer.py) ----------------------------
+    @expose("/import/", methods=("GET", "POST"))
+    def import_view(self):
+        """Upload a file; the answer is the dry run: what each row would do
+        and every error. Nothing is written until confirmed."""
+        from portal import importer
+        if request.method == "GET":
+            return self._import_page()
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            flash(gettext("请选择要导入的文件。"), "error")
+            return self._import_page(), 400
+        try:
+            token = importer.store(upload, current_user, self.spec)
+        except importer.FileError as err:
+            flash(err.message, "error")
+            return self._import_page(), 400
+        path, name = importer.stored(token, current_user, self.spec)
+        outcome = importer.dry_run(current_user, self.spec, path, name)
+        if outcome.ok:
+            importer.keep_versions(token, outcome)
+        else:
+            importer.discard(token)
+            token = None
+        return self._import_page(outcome, token)
+
+    @expose("/import/confirm/", methods=("POST",))
+    def import_confirm_view(self):
+        from portal import importer
+        token = request.form.get("token")
+        found = importer.stored(token, current_user, self.spec)
+        if found is None:
+            flash(gettext("上传的文件已失效，请重新上传。"), "error")
+            return redirect(url_for(".import_view"))
+        path, name = found
+        try:
+            outcome = importer.import_file(current_user, self.spec, path, name,
+                                           versions=importer.kept_versions(token))
+        finally:
+            importer.discard(token)
+        if not outcome.ok:
+            flash(gettext("导入未执行：有 %(n)s 处错误，未写入任何记录。",
+                          n=outcome.error_count or 1), "error")
+            return self._import_page(outcome), 400
+        flash(gettext("已导入 %(rows)s 行：新建 %(created)s 条，更新 %(updated)s 条（批次 %(no)s）。",
+                      rows=outcome.rows, created=outcome.created, updated=outcome.updated,
+                      no=outcome.batch.number), "success")
+        return redirect(self.get_url(".index_view"))
+
+    @expose("/import/template/")
+    def import_template_view(self):
+        from portal.api import _xlsx
+        from portal.importer import template_name, template_workbook
+        return _xlsx(template_workbook(current_user, self.spec), f"{self.spec.name}-import.xlsx",
+                     template_name(self.spec))
+
+    def _import_page(self, outcome=None, token=None):
+        from portal import importer
+        max_bytes, max_rows = importer.limits()
+        return self.render("register/import.html", outcome=outcome, token=token,
+                           max_size=importer.size_text(max_bytes), max_rows=max_rows,
+                           preview_rows=importer.PREVIEW_ROWS, max_errors=importer.MAX_ERRORS)
 
     # Workflow transitions ----------------------------------------------------
     @expose("/transition/<transition>/", methods=("POST",))

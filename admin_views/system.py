@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 import permissions
 from permissions import Permission, roles as role_defs
-from portal import audit, registry
+from portal import audit, importer, registry
 from portal.accounts import ApiToken, Role, User, UserRole, hash_password, set_roles
 from portal.clock import now
 from portal.db import write_transaction
@@ -226,6 +226,50 @@ class AuditLogView(GuardedMixin, ModelView):
             return audit.AuditEvent.get_by_id(int(id))
         except (ValueError, TypeError, audit.AuditEvent.DoesNotExist):
             abort(404)
+
+    @expose("/ajax/update/", methods=("POST",))
+    def ajax_update(self):
+        abort(404)
+
+
+class ImportBatchView(GuardedMixin, ModelView):
+    """Read-only list of import batches (portal/importer.py): a user sees the
+    batches they ran; readers of the audit log see everyone's."""
+    register_name = "import_batch"
+    can_create = False
+    can_edit = False
+    can_delete = False
+    can_export = False
+    can_view_details = False
+    page_size = 50
+    column_sortable_list = ()
+    column_list = ("id", "at", "actor_name", "register", "file_name", "rows", "created", "updated",
+                   "errors", "status", "message")
+    column_labels = {"id": lazy("批次"), "at": lazy("时间"), "actor_name": lazy("操作人"),
+                     "register": lazy("登记簿"), "file_name": lazy("文件名"), "rows": lazy("行数"),
+                     "created": lazy("新建"), "updated": lazy("更新"), "errors": lazy("错误数"),
+                     "status": lazy("状态"), "message": lazy("说明")}
+    column_formatters = {
+        "id": lambda v, c, m, n: m.number,
+        "register": lambda v, c, m, n: tr(registry.get(m.register).label) if registry.get(m.register)
+        else m.register,
+        "status": lambda v, c, m, n: tr(importer.STATUS_LABELS.get(m.status, m.status)),
+    }
+
+    def __init__(self):
+        super().__init__(importer.ImportBatch, name=lazy("导入批次"), category=lazy("系统管理"),
+                         endpoint="import_batch", url="/import_batch")
+
+    def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
+        query = importer.visible_batches(current_user)
+        count = query.count()
+        page_size = page_size or self.page_size
+        page = max(0, min(int(page or 0), 10 ** 6))
+        query = query.order_by(importer.ImportBatch.id.desc()).limit(page_size).offset(page * page_size)
+        return count, list(query) if execute else query
+
+    def get_one(self, id):
+        abort(404)
 
     @expose("/ajax/update/", methods=("POST",))
     def ajax_update(self):

@@ -83,6 +83,8 @@ SYSTEM_REGISTERS = {
     "audit_event": ("审计日志", {
         "view": ("admin", "general_manager", "deputy_gm", "marketing_head", "sales_manager", "hr"),
         "export": ("admin", "general_manager")}),
+    # everyone who imports sees their own batches (portal/importer.py)
+    "import_batch": ("导入批次", {"view": STAFF + ("admin",)}),
 }
 
 

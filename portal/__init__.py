@@ -16,12 +16,13 @@ def all_models():
     """Every table of the portal, in creation order."""
     import models
     import permissions
-    from . import accounts, audit, notify, numbering
+    from . import accounts, audit, importer, notify, numbering
     from .registry import discover
     from .workflows.engine import WorkflowEvent
     tables = [accounts.Role, accounts.User, accounts.UserRole, accounts.ApiToken,
               audit.AuditEvent, numbering.NumberSeries, permissions.Permission,
-              permissions.SeededRegister, WorkflowEvent, notify.Notification]
+              permissions.SeededRegister, WorkflowEvent, notify.Notification,
+              importer.ImportBatch]
     specs = discover(models)
     seen = set()
     for model in getattr(models, "TABLES", ()):

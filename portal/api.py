@@ -240,6 +240,74 @@ def export_records(name, fmt):
     return exporter.respond(current_user, spec, titled, fmt, description)
 
 
+@bp.get("/import-batches")
+def import_batches():
+    """Import batches: the caller's own, everyone's for readers of the audit log."""
+    from flask import current_app
+    from .importer import ImportBatch, visible_batches
+    page, per_page = paging(request.args, current_app.config["API_MAX_PER_PAGE"])
+    query = visible_batches(current_user)
+    register = request.args.get("register")
+    if register:
+        query = query.where(ImportBatch.register == register[:60])
+    total = query.count()
+    rows = query.order_by(ImportBatch.id.desc()).limit(per_page).offset((page - 1) * per_page)
+    return jsonify({"items": [b.describe() for b in rows], "total": total, "page": page,
+                    "per_page": per_page})
+
+
+@bp.get("/<name>/import-template.xlsx")
+def import_template(name):
+    from .importer import template_workbook, template_name
+    spec = spec_or_404(name)
+    permissions.require(current_user, "create", spec.model)
+    return _xlsx(template_workbook(current_user, spec), f"{spec.name}-import.xlsx",
+                 template_name(spec))
+
+
+def _xlsx(data, ascii_name, name):
+    from urllib.parse import quote
+    from flask import Response
+    response = Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}")
+    return response
+
+
+@bp.post("/<name>/import")
+def import_records(name):
+    """multipart `file` (xlsx or CSV); `dry_run=1` reports without writing.
+    A real import writes every row or none: 201, or 400 with the errors."""
+    from . import importer
+    spec = spec_or_404(name)
+    permissions.require(current_user, "create", spec.model)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise BadRequest(gettext("请上传文件（字段名 file）。"))
+    dry = (request.values.get("dry_run") or "").lower() in ("1", "true", "yes")
+    try:
+        token = importer.store(upload, current_user, spec)
+    except importer.FileError as err:
+        raise BadRequest(err.message)
+    path, file_name = importer.stored(token, current_user, spec)
+    try:
+        run = importer.dry_run if dry else importer.import_file
+        outcome = run(current_user, spec, path, file_name)
+    finally:
+        importer.discard(token)
+    body = dict(outcome.as_json(), dry_run=dry)
+    if outcome.file_error:
+        body.update(error=outcome.file_error, status=400)
+        return jsonify(body), 400
+    if dry:
+        return jsonify(body), 200
+    if not outcome.ok:
+        body.update(error=gettext("导入未执行：有 %(n)s 处错误，未写入任何记录。", n=outcome.error_count),
+                    status=400)
+        return jsonify(body), 400
+    return jsonify(body), 201
+
+
 @bp.get("/<name>/<int:pk>")
 def get_record(name, pk):
     spec = spec_or_404(name)

@@ -10,7 +10,7 @@ from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, Text
 
 from .accounts import User
 from .clock import now
-from .db import BaseModel
+from .db import BaseModel, insert_rows
 
 
 class AuditEvent(BaseModel):
@@ -54,19 +54,37 @@ def plain(value):
     return str(value)
 
 
-def record(actor, action, register, row=None, changes=None, comment=None, grant="",
-           record_id=None, record_no=""):
+def _origin(actor):
+    """(actor id, actor name, ip) of an event."""
     ip = ""
     if has_request_context():
         ip = request.remote_addr or ""   # behind a proxy, ProxyFix sets it
     name = ""
     if actor is not None and getattr(actor, "is_authenticated", False):
         name = actor.username
+    return (actor.id if name else None), (name or "system"), ip[:64]
+
+
+def record(actor, action, register, row=None, changes=None, comment=None, grant="",
+           record_id=None, record_no=""):
+    actor_id, name, ip = _origin(actor)
     return AuditEvent.create(
-        actor=actor.id if name else None, actor_name=name or "system", ip=ip[:64],
+        actor=actor_id, actor_name=name, ip=ip,
         register=register,
         record_id=row.id if row is not None else record_id,
         record_no=(getattr(row, "record_no", "") or "") if row is not None else record_no,
         action=action,
         changes=json.dumps(changes, ensure_ascii=False) if changes else None,
         comment=comment, grant=grant[:200])
+
+
+def record_many(actor, action, register, entries, comment=None, chunk=500):
+    """One event per (row, changes) of `entries`, inserted in chunks (imports)."""
+    actor_id, name, ip = _origin(actor)
+    at = now()
+    names = ("at", "actor", "actor_name", "ip", "register", "record_id", "record_no", "action",
+             "comment", "grant", "changes")
+    rows = [(at, actor_id, name, ip, register, row.id, getattr(row, "record_no", "") or "",
+             action, comment, "", json.dumps(changes, ensure_ascii=False) if changes else None)
+            for row, changes in entries]
+    insert_rows(AuditEvent, names, rows, chunk)

@@ -115,11 +115,19 @@ def deadline(start, value, unit) -> datetime:
 
 def rule_deadline(key, start):
     """Deadline from the SLA rule `key` of the configurable SlaRule table."""
-    from models import SlaRule
-    rule = SlaRule.select().where(SlaRule.key == key, SlaRule.deleted_at.is_null()).first()
+    rule = _rule(key)
     if rule is None or start is None:
         return None
     return deadline(start, rule.value, rule.unit)
+
+
+def _rule(key):
+    """The SLA rule `key`, read once per request (an import derives many rows)."""
+    from models import SlaRule
+    cache = g.setdefault("_sla_rules", {}) if has_request_context() else {}
+    if key not in cache:
+        cache[key] = SlaRule.select().where(SlaRule.key == key, SlaRule.deleted_at.is_null()).first()
+    return cache[key]
 
 
 def time_left(due, now=None):

@@ -56,10 +56,11 @@ def load(overrides: dict | None = None) -> dict:
         # Import limits (bytes / rows).
         "IMPORT_MAX_BYTES": int(os.environ.get("PORTAL_IMPORT_MAX_BYTES", 20 * 1024 * 1024)),
         "IMPORT_MAX_ROWS": int(os.environ.get("PORTAL_IMPORT_MAX_ROWS", 100_000)),
-        "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
         # werkzeug's scrypt; tests may lower the cost.
         "PASSWORD_METHOD": "scrypt",
     }
     if overrides:
         cfg.update(overrides)
+    # the largest request: an import file plus the form around it
+    cfg.setdefault("MAX_CONTENT_LENGTH", cfg["IMPORT_MAX_BYTES"] + 1024 * 1024)
     return cfg

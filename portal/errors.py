@@ -39,6 +39,12 @@ def respond(code, message, errors=None):
                            message=message), code
 
 
+def _too_large():
+    from flask import current_app
+    from .importer import size_message
+    return size_message(current_app.config["IMPORT_MAX_BYTES"])
+
+
 def init_app(app):
     @app.errorhandler(permissions.Forbidden)
     def forbidden(err):
@@ -78,7 +84,7 @@ def init_app(app):
             403: gettext("您没有权限执行此操作。"),
             404: gettext("页面或记录不存在，或您无权查看。"),
             405: gettext("不允许的请求方法。"),
-            413: gettext("上传的文件超过大小限制。"),
+            413: _too_large(),
         }
         return respond(err.code or 500, messages.get(err.code, err.description or ""))
 

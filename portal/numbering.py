@@ -30,16 +30,41 @@ def next_value(key: str) -> int:
     return NumberSeries.select(NumberSeries.last).where(NumberSeries.key == key).scalar()
 
 
-def assign(spec, row) -> str:
-    """Give `row` its number (call inside a write transaction)."""
+def reserve(key: str, count: int) -> int:
+    """Take `count` consecutive serials of series `key` in one step (inside a
+    write transaction); returns the first."""
+    NumberSeries.insert(key=key, last=0).on_conflict_ignore().execute()
+    NumberSeries.update(last=NumberSeries.last + count).where(NumberSeries.key == key).execute()
+    return NumberSeries.select(NumberSeries.last).where(NumberSeries.key == key).scalar() - count + 1
+
+
+def _series(spec, row):
+    """(series key, number format) of a new record."""
     if spec.numbering == "yymm":
         stamp = (getattr(row, "received_at", None) or now()).strftime("%y%m")
-        serial = next_value(f"{spec.name}:{stamp}")
-        return f"{stamp}-{serial:02d}"
+        return f"{spec.name}:{stamp}", stamp + "-{:02d}"
     if spec.numbering == "dept":
-        dept = getattr(row, spec.dept_fields[0])
-        prefix = dept.abbr
+        prefix = getattr(row, spec.dept_fields[0]).abbr
     else:
         prefix = spec.number_prefix
-    serial = next_value(f"{spec.name}:{prefix}")
-    return f"{prefix}-{serial:04d}"
+    return f"{spec.name}:{prefix}", prefix + "-{:04d}"
+
+
+def assign(spec, row) -> str:
+    """Give `row` its number (call inside a write transaction)."""
+    key, fmt = _series(spec, row)
+    return fmt.format(next_value(key))
+
+
+def assign_many(spec, rows) -> list:
+    """Numbers for many new records (an import): one reservation per series."""
+    series = [_series(spec, row) for row in rows]
+    wanted = {}
+    for key, _ in series:
+        wanted[key] = wanted.get(key, 0) + 1
+    following = {key: reserve(key, count) for key, count in wanted.items()}
+    out = []
+    for key, fmt in series:
+        out.append(fmt.format(following[key]))
+        following[key] += 1
+    return out

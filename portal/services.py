@@ -16,7 +16,7 @@ from permissions import rules
 
 from . import audit, numbering
 from .clock import now, today
-from .db import write_transaction
+from .db import insert_rows, write_transaction
 from .i18n import gettext, tr
 from .registry import SYSTEM_FIELDS, spec_for
 
@@ -52,13 +52,13 @@ def stale_message():
 def snapshot(row, names=None) -> dict:
     """Plain values of a record's fields (FKs as ids), for audit diffs."""
     out = {}
-    for field in type(row)._meta.sorted_fields:
-        if names is not None and field.name not in names:
+    for name, is_fk in _value_fields(type(row)):
+        if names is not None and name not in names:
             continue
-        if isinstance(field, ForeignKeyField):
-            out[field.name] = row.__data__.get(field.name)
+        if is_fk:
+            out[name] = row.__data__.get(name)
         else:
-            out[field.name] = audit.plain(getattr(row, field.name))
+            out[name] = audit.plain(getattr(row, name))
     return out
 
 
@@ -98,25 +98,53 @@ def empty(value) -> bool:
 
 # Validation --------------------------------------------------------------------
 
+_RULES = {}
+
+
+def _field_rules(model):
+    """Per field, what validate() checks (worked out once per model: an
+    import validates many rows): (field, is a foreign key, is text, maximum
+    length, allowed choices, required, unique)."""
+    rules = _RULES.get(model)
+    if rules is None:
+        rules = []
+        for field in model._meta.sorted_fields:
+            rules.append((
+                field, isinstance(field, ForeignKeyField), isinstance(field, (CharField, TextField)),
+                field.max_length if isinstance(field, CharField) else None,
+                frozenset(c for c, _ in field.choices) if field.choices else None,
+                (not field.null and field.default is None and field.name not in SYSTEM_FIELDS
+                 and field.name != "record_no"),
+                bool(field.unique) and field.name not in ("id", "record_no")))
+        _RULES[model] = rules
+    return rules
+
+
+def _value_fields(model):
+    """(name, is a foreign key) of every field, in order."""
+    fields = _RULES.get((model, "names"))
+    if fields is None:
+        fields = _RULES[(model, "names")] = [(f.name, isinstance(f, ForeignKeyField))
+                                            for f in model._meta.sorted_fields]
+    return fields
+
+
 def validate(actor, spec, row, is_new):
     """Field rules shared by every path. Raises InputError listing every problem."""
     errors = {}
-    for field in type(row)._meta.sorted_fields:
-        value = getattr(row, field.name, None) if not isinstance(field, ForeignKeyField) \
-            else row.__data__.get(field.name)
-        if isinstance(field, (CharField, TextField)) and isinstance(value, str):
+    for field, is_fk, is_text, max_length, choices, required, unique in _field_rules(type(row)):
+        value = row.__data__.get(field.name) if is_fk else getattr(row, field.name, None)
+        if is_text and isinstance(value, str):
             if _BAD_CHARS.search(value):
                 errors[field.name] = gettext("含有不允许的控制字符（如 NUL、方向控制符），请删除后重试。")
-            elif isinstance(field, CharField) and field.max_length and len(value) > field.max_length:
-                errors[field.name] = gettext("长度不能超过 %(n)s 个字符。", n=field.max_length)
-        if field.choices and not empty(value):
-            if value not in {c for c, _ in field.choices}:
+            elif max_length and len(value) > max_length:
+                errors[field.name] = gettext("长度不能超过 %(n)s 个字符。", n=max_length)
+        if choices and not empty(value):
+            if value not in choices:
                 errors[field.name] = gettext("无效的选项：%(value)s", value=value)
-        if (not field.null and field.default is None and field.name not in SYSTEM_FIELDS
-                and field.name != "record_no" and empty(value)):
+        if required and empty(value):
             errors.setdefault(field.name, gettext("此项为必填项。"))
-        if field.unique and field.name not in ("id", "record_no") and not empty(value) \
-                and field.name not in errors:
+        if unique and not empty(value) and field.name not in errors:
             Model = type(row)
             clash = Model.select(Model.id).where(field == value)
             if row.id is not None:
@@ -167,26 +195,91 @@ def create(actor, model, values, on_saved=None, audit_action="create", comment=N
     if check_permission:
         permissions.require(actor, "create", model)
     with write_transaction():
-        row = model()
-        for name, value in defaults_for(actor, spec).items():
-            setattr(row, name, value)
-        _assign(row, spec, values)
-        _derive(actor, row)
-        validate(actor, spec, row, is_new=True)
+        row = build(actor, spec, values)
         row.record_no = numbering.assign(spec, row)
-        row.created_by = actor.id
-        row.created_at = now()
-        row.version = 1
+        _stamp_new(actor, row)
         row.save(force_insert=True)
         extra = on_saved(row) if on_saved else None
         _default_copies(spec, row)
         _after_save(actor, row, True)
-        changes = {k: [None, v] for k, v in snapshot(row).items()
-                   if v not in (None, "", [], False) and k not in ("id", "version", "created_at", "created_by")}
+        changes = creation_changes(row)
         if extra:
             changes.update(extra)
         audit.record(actor, audit_action, spec.name, row, changes=changes, comment=comment)
     return row
+
+
+def build(actor, spec, values):
+    """An unsaved new record of `spec`: defaults, `values`, derived fields,
+    validated (InputError otherwise). No number yet, nothing written."""
+    row = spec.model()
+    for name, value in defaults_for(actor, spec).items():
+        setattr(row, name, value)
+    _assign(row, spec, values)
+    _derive(actor, row)
+    validate(actor, spec, row, is_new=True)
+    return row
+
+
+def _stamp_new(actor, row):
+    row.created_by = actor.id
+    row.created_at = now()
+    row.version = 1
+
+
+_NOT_CHANGES = frozenset(("id", "version", "created_at", "created_by"))
+
+
+def creation_changes(row) -> dict:
+    """The audit changes of a new record: its filled-in values."""
+    out = {}
+    data = row.__data__
+    for name, is_fk in _value_fields(type(row)):
+        if data.get(name) is None or name in _NOT_CHANGES:
+            continue
+        v = data[name] if is_fk else audit.plain(getattr(row, name))
+        if v is None or ((not v) if type(v) in (str, list) else v == False):  # noqa: E712 (0 too)
+            continue
+        out[name] = [None, v]
+    return out
+
+
+def has_save_hooks(spec) -> bool:
+    """Whether a new record of `spec` has consequences beyond its own row
+    (copies of a multi-copy form, a register's after_save)."""
+    return bool(spec.copies) or getattr(spec.model, "after_save", None) is not None
+
+
+def create_many(actor, spec, rows, audit_action="create", comment=None, chunk=200):
+    """Insert built rows (see `build`) of one register: numbers reserved in one
+    step per series, rows and their audit events inserted in chunks. Call
+    inside a write transaction after checking the create permission.
+
+    Registers whose saves have consequences (after_save, copies) are saved
+    row by row so that those run exactly as for a form."""
+    if not rows:
+        return rows
+    model = spec.model
+    for row, number in zip(rows, numbering.assign_many(spec, rows)):
+        row.record_no = number
+        _stamp_new(actor, row)
+    if has_save_hooks(spec):
+        for row in rows:
+            row.save(force_insert=True)
+            _default_copies(spec, row)
+            _after_save(actor, row, True)
+    else:
+        names = [f.name for f in model._meta.sorted_fields if f.name != "id"]
+        for i in range(0, len(rows), chunk):
+            part = rows[i:i + chunk]
+            insert_rows(model, names, [[row.__data__.get(n) for n in names] for row in part], chunk)
+            ids = dict(model.select(model.record_no, model.id)
+                       .where(model.record_no.in_([row.record_no for row in part])).tuples())
+            for row in part:
+                row.id = ids[row.record_no]
+    audit.record_many(actor, audit_action, spec.name,
+                      [(row, creation_changes(row)) for row in rows], comment=comment)
+    return rows
 
 
 def _after_save(actor, row, is_new):
@@ -225,11 +318,7 @@ def update(actor, row, values, version, on_saved=None, audit_action="edit", comm
             raise permissions.NotFound()
         if current.version != version:
             raise Conflict(stale_message())
-        before = snapshot(current)
-        _assign(current, spec, values)
-        _derive(actor, current)
-        validate(actor, spec, current, is_new=False)
-        changes = diff(before, snapshot(current))
+        changes = apply_edit(actor, spec, current, values)
         if changes or on_saved:
             data = {name: getattr(current, name) for name in changes}
             data.update(version=version + 1, updated_at=now(), updated_by=actor.id)
@@ -247,6 +336,16 @@ def update(actor, row, values, version, on_saved=None, audit_action="edit", comm
     row.__data__.update(current.__data__)
     row.version = current.version
     return row
+
+
+def apply_edit(actor, spec, current, values) -> dict:
+    """Set `values` on the loaded record `current`, derive and validate
+    (InputError otherwise); the changes, nothing written."""
+    before = snapshot(current)
+    _assign(current, spec, values)
+    _derive(actor, current)
+    validate(actor, spec, current, is_new=False)
+    return diff(before, snapshot(current))
 
 
 def soft_delete(actor, row, comment=None):

@@ -7,6 +7,7 @@ from .i18n import tr
 ACTION_LABELS = {
     "create": "新建", "edit": "修改", "delete": "删除", "restore": "恢复", "read": "查阅",
     "export": "导出", "print": "打印", "login": "登录", "logout": "退出", "lock": "锁定",
+    "import": "导入",
 }
 
 
