@@ -4,6 +4,7 @@ import json
 import sys
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from .db import connection
@@ -61,6 +62,33 @@ def migrate_cmd(dry_run):
         click.echo(f"schema up to date (version {current_step()})")
     elif not dry_run:
         click.echo(f"schema upgraded to version {current_step()}")
+
+
+@cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup_cmd(path):
+    """Write a backup of the database to PATH (SQLite online backup, or pg_dump -Fc)."""
+    from .backup import BackupError, backup
+    with connection():
+        try:
+            backup(current_app.config["DATABASE_URL"], path)
+        except BackupError as err:
+            raise click.ClickException(str(err))
+    click.echo(f"backup written to {path}")
+
+
+@cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="replace a database that already has data")
+def restore_cmd(path, force):
+    """Replace the database with the backup at PATH (then run `portal migrate`)."""
+    from .backup import BackupError, restore
+    with connection():
+        try:
+            restore(current_app.config["DATABASE_URL"], path, force=force)
+        except BackupError as err:
+            raise click.ClickException(str(err))
+    click.echo(f"database restored from {path}; run `portal migrate` if it is an older version")
 
 
 @cli.command("seed")
