@@ -187,4 +187,8 @@ EN = {
     '请先在客户商品进出登记簿登记归还商品日期（001-售后 第二章 第六条）。': 'First enter the return date in the goods ledger (001-售后 ch. 2 art. 6).',
     '请尽量问清存在问题和故障现象，至少填写一项（001-售后 第二章 第二条）。': 'Ask about the problem and the symptoms; fill in at least one (001-售后 ch. 2 art. 2).',
     '退货证明选用销货退回证明单时，须先登记买受人盖章签回的销货退回证明单。': 'When the proof is a sales-return certificate, first register the certificate stamped and returned by the buyer.',
+    "当前版本号（乐观锁）": "The current version (optimistic lock)",
+    "全文搜索": "Full-text search",
+    "1：已删除（归档）的记录，需删除权限": "1: deleted (archived) records; needs the delete permission",
+    "排序字段，前加 - 为倒序": "Sort field; a leading - sorts descending",
 }
