@@ -148,8 +148,9 @@ def upgrade(dry_run=False) -> Plan:
         steps.fake()
         return todo
     applied = steps.up()
-    todo = plan(models)        # the steps may have changed what is missing
-    todo.steps = applied
+    if applied:
+        todo = plan(models)    # the steps may have changed what is missing
+        todo.steps = applied
     if todo.blocked:
         raise MigrationError("\n".join(todo.lines()))
     migrator = SchemaMigrator.from_database(db.obj)
