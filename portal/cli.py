@@ -57,10 +57,12 @@ def migrate_cmd(dry_run):
         if not dry_run:
             reference_data()
     for line in done.lines():
-        click.echo(("would " if dry_run else "") + line)
+        click.echo(line)
     if not done:
         click.echo(f"schema up to date (version {current_step()})")
-    elif not dry_run:
+    elif dry_run:
+        click.echo("dry run: nothing was changed")
+    else:
         click.echo(f"schema upgraded to version {current_step()}")
 
 

@@ -50,7 +50,7 @@ class Plan:
 
     def __bool__(self):
         return bool(self.fresh or self.steps or self.create_tables or self.add_columns
-                    or self.add_indexes)
+                    or self.add_indexes or self.blocked)
 
     def lines(self):
         if self.fresh:
@@ -91,14 +91,14 @@ def _is_fresh(models):
     return not any(m._meta.table_name in existing for m in models)
 
 
-def _model_index(model, table, diff_index):
+def _model_index(model, diff_index):
     """The model's declaration of an index the database lacks."""
     for index in model._meta.fields_to_index():
         if diff_index.columns is None:
             if index._name == diff_index.name:
                 return index
-        elif (tuple(f.column_name for f in index._expressions) == tuple(diff_index.columns)
-              and bool(index._unique) == bool(diff_index.unique)):
+        elif (tuple(getattr(f, "column_name", None) for f in index._expressions)
+              == tuple(diff_index.columns) and bool(index._unique) == bool(diff_index.unique)):
             return index
     raise MigrationError(f"no declaration of index {diff_index.display('add')}")
 
@@ -124,7 +124,7 @@ def plan(models=None) -> Plan:
         if (idx.table, tuple(idx.columns or ()), bool(idx.unique)) in new_indexed:
             continue
         model = by_table[idx.table]
-        result.add_indexes.append((model, _model_index(model, idx.table, idx)))
+        result.add_indexes.append((model, _model_index(model, idx)))
     result.extra = [f"column {t}.{c}" for t, c in diff.drop_columns]
     result.extra += [f"index {i.table}.{i.name}" for i in diff.drop_indexes]
     return result
@@ -133,13 +133,14 @@ def plan(models=None) -> Plan:
 def upgrade(dry_run=False) -> Plan:
     """Bring the database to the models' schema; returns the plan it carried out.
 
-    Raises MigrationError, changing nothing, when a column cannot be added
-    without a named step."""
+    Raises MigrationError when a column cannot be added without a named
+    step: before any change, or once the pending named steps ran without
+    adding it (each step is recorded as it completes)."""
     models = _models()
     todo = plan(models)
     if dry_run or not todo:
         return todo
-    if todo.blocked:
+    if todo.blocked and not todo.steps:
         raise MigrationError("\n".join(todo.lines()))
     steps = runner()
     if todo.fresh:
