@@ -33,14 +33,16 @@ def backup(url: str, path) -> Path:
     if path.exists():
         raise BackupError(f"{path} already exists; choose a new file name")
     if is_sqlite():
-        target = sqlite3.connect(path)
+        target = None
         try:
+            target = sqlite3.connect(path)
             db.connection().backup(target)
         except sqlite3.Error as err:
-            target.close()
             path.unlink(missing_ok=True)
-            raise BackupError(f"backup failed: {err}")
-        target.close()
+            raise BackupError(f"backup to {path} failed: {err}")
+        finally:
+            if target is not None:
+                target.close()
     else:
         _run(["pg_dump", "--format=custom", f"--file={path}"], url)
     return path
