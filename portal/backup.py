@@ -3,7 +3,8 @@
 SQLite: the online backup API, a consistent copy taken while the portal
 serves, restored page by page into the live database file (the WAL and
 other connections stay consistent). PostgreSQL: `pg_dump -Fc` to PATH and
-`pg_restore --clean` in one transaction; both must be on PATH.
+`pg_restore --clean`, stopping at the first error (a restore that failed
+half-way is run again once the cause is fixed); both must be on PATH.
 
 A restore refuses to replace a database that has users (more than `init-db`
 writes) unless forced. A backup from an older version is brought up to date
@@ -70,8 +71,11 @@ def restore(url: str, path, force=False):
     else:
         if not db.is_closed():
             db.close()             # our own connection would hold locks on the tables
+        # Object by object, stopping at the first error: in one transaction
+        # every table, index and constraint stays locked to the end, which
+        # can exhaust the server's lock table (max_locks_per_transaction).
         _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges",
-              "--single-transaction", str(path)], url)
+              "--exit-on-error", str(path)], url)
 
 
 def _run(command, url):
