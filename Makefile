@@ -22,6 +22,16 @@ run: install
 	$(FLASK) portal seed --demo --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# Production: gunicorn on PORTAL_DATABASE_URL (README "Production"); the schema
+# is brought up to date first. WORKERS defaults to 2 x cores + 1.
+WORKERS ?= $$((2 * $$(nproc) + 1))
+TIMEOUT ?= 120
+
+run-prod: install
+	$(FLASK) portal migrate
+	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --timeout $(TIMEOUT) \
+		--access-logfile - wsgi:app
+
 test: install chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
 

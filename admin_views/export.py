@@ -103,6 +103,8 @@ class Tally:
             self.confidential.append(row["id"])
 
     def audit(self, actor, fmt, description):
+        """Call after the reading transaction: on SQLite a read transaction
+        that starts writing fails at once if another writer committed since."""
         Model = self.spec.model
         with write_transaction():
             for start in range(0, len(self.confidential), 500):
@@ -142,14 +144,14 @@ def csv_stream(actor, spec, query, description):
         writer.writerow(columns.headers)
         yield "\ufeff" + buf.getvalue()
         tally = Tally(spec)
-        with db.atomic():
+        with db.atomic():        # one snapshot (and PostgreSQL's server-side cursor)
             for row in result_rows(query):
                 buf.seek(0)
                 buf.truncate()
                 writer.writerow([cell(v) for v in columns.values(row)])
                 tally.add(row)
                 yield buf.getvalue()
-            tally.audit(actor, "csv", description)
+        tally.audit(actor, "csv", description)
 
     response = Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = disposition(spec, "csv")
@@ -240,7 +242,7 @@ def xlsx_stream(actor, spec, query, description):
         tally = Tally(spec)
         with db.atomic():
             yield from xlsx_chunks(spec, result_rows(query), tally, expected_rows=count)
-            tally.audit(actor, "xlsx", description)
+        tally.audit(actor, "xlsx", description)
 
     response = Response(stream_with_context(generate()),
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -13,7 +13,7 @@ from peewee import (BooleanField, CharField, DateTimeField, ForeignKeyField,
                     IntegerField)
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .db import BaseModel
+from .db import BaseModel, write_transaction
 
 
 def now() -> datetime:
@@ -152,8 +152,9 @@ def create_user(username, password, roles=(), active=True, password_hash=None):
     user = User(username=username, active=active,
                 password_hash=password_hash or hash_password(password))
     user.rotate_session()
-    user.save()
-    set_roles(user, roles)
+    with write_transaction():            # the user and their roles, or neither
+        user.save()
+        set_roles(user, roles)
     return user
 
 
@@ -168,6 +169,7 @@ def deactivate(user):
     """Disable login at once: sessions (token rotated) and API tokens stop working."""
     user.active = False
     user.rotate_session()
-    user.save()
-    (ApiToken.update(revoked_at=now())
-     .where(ApiToken.user == user.id, ApiToken.revoked_at.is_null()).execute())
+    with write_transaction():
+        user.save()
+        (ApiToken.update(revoked_at=now())
+         .where(ApiToken.user == user.id, ApiToken.revoked_at.is_null()).execute())

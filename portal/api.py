@@ -195,6 +195,13 @@ def me():
     })
 
 
+@bp.get("/openapi.json")
+def openapi_document():
+    """The OpenAPI description of this API, generated from the register metadata."""
+    from .openapi import document
+    return jsonify(document())
+
+
 @bp.get("/registers")
 def registers():
     out = []

@@ -1,22 +1,29 @@
-"""flask --app wsgi portal ...: init-db, seed, create-user, token, registers."""
+"""flask --app wsgi portal ...: init-db, migrate, backup, restore, seed, create-user,
+token, registers."""
 import json
 import sys
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
-from .db import connection, db
+from .db import connection
 
 cli = AppGroup("portal", help="客户管理门户：数据库、用户与演示数据。")
 
 
 def create_schema():
-    """Create missing tables, roles and the default permissions of new registers."""
+    """Bring the schema up to date (portal/migrate.py), then the reference data."""
+    from .migrate import upgrade
+    upgrade()
+    reference_data()
+
+
+def reference_data():
+    """Roles, the default permissions of new registers, settings, the record catalogue."""
     import permissions
     from permissions.roles import system_specs
-    from . import all_models, registry
-    tables = all_models()
-    db.create_tables(tables, safe=True)
+    from . import registry
     permissions.ensure_roles()
     permissions.seed_matrix(list(registry.all_specs()) + system_specs())
     from .settings import ensure_settings
@@ -28,9 +35,62 @@ def create_schema():
 @cli.command("init-db")
 def init_db():
     """Create the database and tables if missing (keeps existing data)."""
+    from .migrate import MigrationError
     with connection():
-        create_schema()
+        try:
+            create_schema()
+        except MigrationError as err:
+            raise click.ClickException(str(err))
     click.echo("database ready")
+
+
+@cli.command("migrate")
+@click.option("--dry-run", is_flag=True, help="print the changes without making them")
+def migrate_cmd(dry_run):
+    """Upgrade the database schema to this version (keeps the data)."""
+    from .migrate import MigrationError, current_step, upgrade
+    with connection():
+        try:
+            done = upgrade(dry_run=dry_run)
+        except MigrationError as err:
+            raise click.ClickException(str(err))
+        if not dry_run:
+            reference_data()
+    for line in done.lines():
+        click.echo(line)
+    if not done:
+        click.echo(f"schema up to date (version {current_step()})")
+    elif dry_run:
+        click.echo("dry run: nothing was changed")
+    else:
+        click.echo(f"schema upgraded to version {current_step()}")
+
+
+@cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup_cmd(path):
+    """Write a backup of the database to PATH (SQLite online backup, or pg_dump -Fc)."""
+    from .backup import BackupError, backup
+    with connection():
+        try:
+            backup(current_app.config["DATABASE_URL"], path)
+        except BackupError as err:
+            raise click.ClickException(str(err))
+    click.echo(f"backup written to {path}")
+
+
+@cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="replace a database that already has data")
+def restore_cmd(path, force):
+    """Replace the database with the backup at PATH (then run `portal migrate`)."""
+    from .backup import BackupError, restore
+    with connection():
+        try:
+            restore(current_app.config["DATABASE_URL"], path, force=force)
+        except BackupError as err:
+            raise click.ClickException(str(err))
+    click.echo(f"database restored from {path}; run `portal migrate` if it is an older version")
 
 
 @cli.command("seed")

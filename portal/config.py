@@ -36,6 +36,8 @@ def load(overrides: dict | None = None) -> dict:
         "SECRET_KEY": _secret_key(instance),
         "DEFAULT_LOCALE": os.environ.get("PORTAL_LOCALE", "zh_Hans_CN"),
         "DEMO_PASSWORD": os.environ.get("PORTAL_DEMO_PASSWORD", "demo-pass"),
+        # Behind a reverse proxy: trust its X-Forwarded-For / -Proto (one hop).
+        "PROXY_FIX": os.environ.get("PORTAL_PROXY_FIX", "") == "1",
         # Login protection (issue: 5 failures lock the account for 15 minutes).
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCK_MINUTES": 15,

@@ -8,6 +8,7 @@ import json
 
 from peewee import TextField
 from wtforms import SelectMultipleField, widgets
+from wtforms.validators import ValidationError
 
 
 class ListField(TextField):
@@ -68,7 +69,8 @@ class LazyMultiSelect(SelectMultipleField):
             bad = [v for v in self.data if v not in allowed]
             if bad:
                 from .i18n import gettext
-                raise ValueError(gettext("无效的选项：%(values)s", values="、".join(bad)))
+                # a ValidationError is a field error (400); any other exception is a 500
+                raise ValidationError(gettext("无效的选项：%(values)s", values="、".join(bad)))
 
     def process_data(self, value):
         self.data = list(value) if value else []

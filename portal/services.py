@@ -9,7 +9,8 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 
-from peewee import CharField, ForeignKeyField, TextField
+from peewee import (CharField, DecimalField, FloatField, ForeignKeyField,
+                    IntegerField, TextField)
 
 import permissions
 from permissions import rules
@@ -92,6 +93,22 @@ def defaults_for(actor, spec) -> dict:
     return out
 
 
+def out_of_range(field, value) -> bool:
+    """A number the column cannot store (more digits than the field allows,
+    beyond a 64-bit integer, infinite or NaN)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return False
+    if isinstance(field, DecimalField) and field.max_digits:
+        number = Decimal(str(value))
+        places = field.decimal_places or 0
+        return not number.is_finite() or abs(number) >= Decimal(10) ** (field.max_digits - places)
+    if isinstance(field, IntegerField):
+        return not -2 ** 63 <= value < 2 ** 63
+    if isinstance(field, FloatField):
+        return not Decimal(str(value)).is_finite()
+    return False
+
+
 def empty(value) -> bool:
     return value is None or value == "" or value == [] or (isinstance(value, str) and not value.strip())
 
@@ -139,6 +156,8 @@ def validate(actor, spec, row, is_new):
                 errors[field.name] = gettext("含有不允许的控制字符（如 NUL、方向控制符），请删除后重试。")
             elif max_length and len(value) > max_length:
                 errors[field.name] = gettext("长度不能超过 %(n)s 个字符。", n=max_length)
+        if out_of_range(field, value):
+            errors[field.name] = gettext("数值超出范围。")
         if choices and not empty(value):
             if value not in choices:
                 errors[field.name] = gettext("无效的选项：%(value)s", value=value)

@@ -271,4 +271,8 @@ EN = {
     "文本": "Text",
     "整数": "Whole number",
     "导入": "Import",
+    "当前版本号（乐观锁）": "The current version (optimistic lock)",
+    "全文搜索": "Full-text search",
+    "1：已删除（归档）的记录，需删除权限": "1: deleted (archived) records; needs the delete permission",
+    "排序字段，前加 - 为倒序": "Sort field; a leading - sorts descending",
 }

@@ -26,6 +26,9 @@ def good(db_ctx):
     ("address", "隐藏\u202e方向", "控制字符"),
     ("filled_at", "2026-13-45", "日期"),
     ("agreed_rate", "十元", "数"),
+    ("agreed_rate", -4.6e88, "超出范围"),            # more digits than the column holds
+    ("agreed_rate", "1000000000000", "超出范围"),
+    ("segments", ["vip", "不存在的标签"], "无效的选项"),
     ("is_key_account", {"a": 1}, "类型"),
     ("no_such_field", "x", "未知字段"),
     ("record_no", "XS1-9999", "只读"),
