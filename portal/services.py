@@ -25,6 +25,17 @@ from .registry import SYSTEM_FIELDS, spec_for
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+# A text field (意见、说明、内容…) holds at most this many characters: longer
+# input is refused with a message, never cut or stored without bound.
+TEXT_MAX_LENGTH = 20_000
+
+
+def max_length(field) -> int:
+    if isinstance(field, CharField) and field.max_length:
+        return field.max_length
+    return TEXT_MAX_LENGTH
+
+
 class InputError(Exception):
     """400: bad input; `errors` maps field names (or "__all__") to messages."""
 
@@ -41,6 +52,10 @@ class Conflict(Exception):
     def __init__(self, message):
         super().__init__(message)
         self.message = message
+
+
+def bad_chars_message():
+    return gettext("含有不允许的控制字符（如 NUL、方向控制符），请删除后重试。")
 
 
 def stale_message():
@@ -106,9 +121,9 @@ def validate(actor, spec, row, is_new):
             else row.__data__.get(field.name)
         if isinstance(field, (CharField, TextField)) and isinstance(value, str):
             if _BAD_CHARS.search(value):
-                errors[field.name] = gettext("含有不允许的控制字符（如 NUL、方向控制符），请删除后重试。")
-            elif isinstance(field, CharField) and field.max_length and len(value) > field.max_length:
-                errors[field.name] = gettext("长度不能超过 %(n)s 个字符。", n=field.max_length)
+                errors[field.name] = bad_chars_message()
+            elif len(value) > max_length(field):
+                errors[field.name] = gettext("长度不能超过 %(n)s 个字符。", n=max_length(field))
         if field.choices and not empty(value):
             if value not in {c for c, _ in field.choices}:
                 errors[field.name] = gettext("无效的选项：%(value)s", value=value)
@@ -142,10 +157,15 @@ def _assign(row, spec, values):
     unknown = [k for k in values if k not in editable]
     if unknown:
         raise InputError({k: gettext("该字段不可修改。") for k in unknown})
+    bad = {}
     for name, value in values.items():
         if isinstance(value, str) and spec.fields[name].__class__ is not TextField:
             value = value.strip()
+        if isinstance(value, str) and _BAD_CHARS.search(value):
+            bad[name] = bad_chars_message()
         setattr(row, name, value)
+    if bad:     # before any hook looks the value up (PostgreSQL refuses NUL)
+        raise InputError(bad)
 
 
 def _derive(actor, row):
