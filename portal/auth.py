@@ -18,7 +18,7 @@ from . import audit, clock
 from .accounts import ApiToken, User
 from .db import write_transaction
 from .i18n import LOCALES, gettext
-from .services import _BAD_CHARS
+from .services import BAD_CHARS
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -98,7 +98,7 @@ def attempt_login(username, password):
     """Returns (user, None) or (None, message). Counts failures per account."""
     cfg = current_app.config
     generic = gettext("用户名或密码错误。")
-    if not username or _BAD_CHARS.search(username):
+    if not username or BAD_CHARS.search(username):
         return None, generic            # (PostgreSQL refuses NUL in a query)
     user = User.select().where(User.username == username).first()
     if user is None:

@@ -22,7 +22,7 @@ from .registry import SYSTEM_FIELDS, spec_for
 
 # NUL and C0/C1 control characters other than tab and line breaks; bidi
 # overrides that can disguise text. They are refused with a clear message.
-_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 # A text field (意见、说明、内容…) holds at most this many characters: longer
@@ -120,7 +120,7 @@ def validate(actor, spec, row, is_new):
         value = getattr(row, field.name, None) if not isinstance(field, ForeignKeyField) \
             else row.__data__.get(field.name)
         if isinstance(field, (CharField, TextField)) and isinstance(value, str):
-            if _BAD_CHARS.search(value):
+            if BAD_CHARS.search(value):
                 errors[field.name] = bad_chars_message()
             elif len(value) > max_length(field):
                 errors[field.name] = gettext("长度不能超过 %(n)s 个字符。", n=max_length(field))
@@ -161,7 +161,7 @@ def _assign(row, spec, values):
     for name, value in values.items():
         if isinstance(value, str) and spec.fields[name].__class__ is not TextField:
             value = value.strip()
-        if isinstance(value, str) and _BAD_CHARS.search(value):
+        if isinstance(value, str) and BAD_CHARS.search(value):
             bad[name] = bad_chars_message()
         setattr(row, name, value)
     if bad:     # before any hook looks the value up (PostgreSQL refuses NUL)

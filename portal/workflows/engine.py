@@ -86,7 +86,7 @@ class Input:
             value = str(raw).strip()
             if len(value) > self.max_length:
                 raise ValueError(gettext("长度不能超过 %(n)s 个字符。", n=self.max_length))
-            if services._BAD_CHARS.search(value):
+            if services.BAD_CHARS.search(value):
                 raise ValueError(services.bad_chars_message())
             return value
         if self.kind == "boolean":
@@ -320,7 +320,7 @@ class Workflow:
             comment = str(comment).strip()
             if len(comment) > COMMENT_MAX:
                 errors["comment"] = gettext("长度不能超过 %(n)s 个字符。", n=COMMENT_MAX)
-            elif services._BAD_CHARS.search(comment):
+            elif services.BAD_CHARS.search(comment):
                 errors["comment"] = services.bad_chars_message()
         values["comment"] = comment or None
         if errors:
