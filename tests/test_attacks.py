@@ -620,3 +620,22 @@ def test_database_error_text_is_never_shown(portal, api, customer_form, monkeypa
         assert "未保存" in text(r) or "系统内部错误" in text(r)
         r = api("sales").post("/api/v1/customer", json={"name": "x"})
         assert r.status_code in (status, 400) and "password_hash" not in text(r)
+
+
+def test_system_pages_and_reports_answer_bad_input_without_a_500(app, portal):
+    admin, gm = portal("admin"), portal("gm")
+    huge = "99999999999999999999"
+    for page, url in ((admin, f"/user_account/details/?id={huge}"), (admin, "/user_account/edit/?id=abc"),
+                      (admin, f"/audit_event/details/?id={huge}"), (admin, f"/user_account/?page={huge}"),
+                      (admin, "/audit_event/?search=%00&flt0_0=%00"), (admin, "/user_account/?search=%00"),
+                      (gm, "/reports/complaint_statistics/?month=9999-12"),
+                      (gm, "/reports/patrol_monthly/?month=9999-12&format=xlsx"),
+                      (gm, "/reports/case_timeliness/?months=2147483646")):
+        assert page.get(url).status_code in (200, 404), url
+    for rowid in ("abc", huge):
+        r = admin.post("/user_account/action/", data={"action": "unlock", "rowid": rowid})
+        assert r.status_code in (302, 400), rowid
+    client = app.test_client()
+    r = client.post("/login", data={"username": "sa\x00les", "password": "demo-pass",
+                                    "csrf_token": csrf_token(client)})
+    assert r.status_code == 401 and "用户名或密码错误" in text(r)
