@@ -14,7 +14,7 @@ from permissions import rules
 from portal.i18n import gettext, lazy, lazy_gettext, tr
 from portal.registry import spec_for
 
-from .search import contains
+from .search import CONTROL, contains
 
 # Registers small enough to offer as a drop-down; larger ones are matched by name.
 SELECT_SCOPES = ("all",)
@@ -90,7 +90,7 @@ class RelatedContains(pf.BasePeeweeFilter):
         self.rel_model = column.rel_model
 
     def validate(self, value):
-        return 0 < len(value.strip()) <= 100
+        return bool(value.strip()) and plain_text(value, 100)
 
     def apply(self, query, value):
         model = self.rel_model
@@ -110,9 +110,15 @@ class RelatedContains(pf.BasePeeweeFilter):
         return lazy_gettext("名称包含")
 
 
+def plain_text(value, max_length):
+    """A filter's text: not too long, no control characters (PostgreSQL
+    refuses NUL in a query; they are reported as an invalid value)."""
+    return len(value) <= max_length and not CONTROL.search(value)
+
+
 class TextContains(pf.BasePeeweeFilter):
     def validate(self, value):
-        return len(value) <= 200
+        return plain_text(value, 200)
 
     def apply(self, query, value):
         return query.where(contains(self.column, value))

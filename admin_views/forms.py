@@ -131,7 +131,38 @@ class RegisterConverter(CustomModelConverter):
         return super().convert(model, field, field_args)
 
 
+def _text_fields(fields):
+    """Every field holding text, child rows of multi-row forms included."""
+    for field in fields:
+        if hasattr(field, "entries"):           # the rows of an inline list
+            yield from _text_fields(field.entries)
+        elif hasattr(field, "form"):            # one inline row
+            yield from _text_fields(field.form)
+        elif isinstance(field.data, str):
+            yield field
+
+
 class RegisterForm(BaseForm):
     """Base of every register form. CSRF is checked for every POST by
     Flask-WTF's CSRFProtect (portal/security.py); the templates render the
-    token through the `csrf_token()` global."""
+    token through the `csrf_token()` global.
+
+    Control characters and overlong text are reported on the field with the
+    other errors of the form, child rows included (they are saved without
+    the services layer's checks)."""
+
+    def validate(self, extra_validators=None):
+        from portal import services
+        valid = super().validate(extra_validators)
+        for field in _text_fields(self):
+            if field.name == "csrf_token":
+                continue
+            if services.BAD_CHARS.search(field.data):
+                message = services.bad_chars_message()
+            elif len(field.data) > services.TEXT_MAX_LENGTH:
+                message = gettext("长度不能超过 %(n)s 个字符。", n=services.TEXT_MAX_LENGTH)
+            else:
+                continue
+            field.errors = [*field.errors, message]
+            valid = False
+        return valid

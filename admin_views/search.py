@@ -9,13 +9,13 @@ import re
 from peewee import SQL, NodeList, Value
 
 _SPLIT = re.compile(r"[\s\u3000]+")
-_CONTROL = re.compile("[\x00-\x1f\x7f]")
+CONTROL = re.compile("[\x00-\x1f\x7f]")
 MAX_TERMS = 8
 MAX_LEN = 200
 
 
 def terms(text):
-    text = _CONTROL.sub(" ", (text or "")[:MAX_LEN])
+    text = CONTROL.sub(" ", (text or "")[:MAX_LEN])
     return [t for t in _SPLIT.split(text) if t][:MAX_TERMS]
 
 

@@ -20,7 +20,29 @@ from portal.db import write_transaction
 from portal.i18n import gettext, lazy, tr
 
 from .forms import RegisterForm
+from .filters import plain_text
 from .search import contains
+from .search import terms as search_terms
+
+
+def record_id(value):
+    """A record id from a request, or 404 (not a number, or out of range)."""
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        abort(404)
+    if not 0 < pk < 2 ** 63:
+        abort(404)
+    return pk
+
+
+def action_ids(ids):
+    """The ids of a list action, or 400."""
+    try:
+        pks = [int(i) for i in ids][:1000]
+    except (TypeError, ValueError):
+        abort(400)
+    return [pk for pk in pks if 0 < pk < 2 ** 63]
 
 
 class GuardedMixin:
@@ -45,6 +67,11 @@ class GuardedMixin:
             return self.inaccessible_callback(name)
         permissions.require(current_user, self.endpoint_verbs.get(name, "view"), self.register_name)
         return None
+
+
+class TextEqual(pf.FilterEqual):
+    def validate(self, value):
+        return plain_text(value, 200)
 
 
 class CheckboxMulti(SelectMultipleField):
@@ -112,10 +139,15 @@ class UserView(GuardedMixin, ModelView):
         return form
 
     def get_one(self, id):
-        try:
-            return User.get_by_id(int(id))
-        except (ValueError, TypeError, User.DoesNotExist):
+        user = User.select().where(User.id == record_id(id)).first()
+        if user is None:
             abort(404)
+        return user
+
+    def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
+        page = max(0, min(int(page or 0), 10 ** 6))
+        search = " ".join(search_terms(search))
+        return super().get_list(page, sort_column, sort_desc, search, filters, execute, page_size)
 
     def _save(self, form, user, created):
         before = {"username": user.username, "active": user.active,
@@ -157,7 +189,7 @@ class UserView(GuardedMixin, ModelView):
     @action("unlock", lazy("解除锁定"), None)
     def action_unlock(self, ids):
         with write_transaction():
-            for user in User.select().where(User.id.in_([int(i) for i in ids])):
+            for user in User.select().where(User.id.in_(action_ids(ids))):
                 User.update(locked_until=None, failed_logins=0).where(User.id == user.id).execute()
                 audit.record(current_user, "unlock", "user_account", record_id=user.id,
                              record_no=user.username)
@@ -166,7 +198,7 @@ class UserView(GuardedMixin, ModelView):
     @action("revoke_tokens", lazy("吊销 API 令牌"), None)
     def action_revoke(self, ids):
         with write_transaction():
-            for user in User.select().where(User.id.in_([int(i) for i in ids])):
+            for user in User.select().where(User.id.in_(action_ids(ids))):
                 ApiToken.update(revoked_at=now()).where(ApiToken.user == user.id,
                                                          ApiToken.revoked_at.is_null()).execute()
                 audit.record(current_user, "revoke_tokens", "user_account", record_id=user.id,
@@ -200,16 +232,16 @@ class AuditLogView(GuardedMixin, ModelView):
         return permissions.can(current_user, "export", "audit_event")
 
     column_filters = (
-        pf.FilterEqual(audit.AuditEvent.register, lazy("登记簿")),
-        pf.FilterEqual(audit.AuditEvent.action, lazy("操作")),
-        pf.FilterEqual(audit.AuditEvent.actor_name, lazy("操作人")),
+        TextEqual(audit.AuditEvent.register, lazy("登记簿")),
+        TextEqual(audit.AuditEvent.action, lazy("操作")),
+        TextEqual(audit.AuditEvent.actor_name, lazy("操作人")),
         pf.DateTimeBetweenFilter(audit.AuditEvent.at, lazy("时间")),
     )
 
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
         query = audit.AuditEvent.select()
         if search:
-            for term in search.split()[:5]:
+            for term in search_terms(search)[:5]:
                 query = query.where(contains(audit.AuditEvent.record_no, term)
                                     | contains(audit.AuditEvent.comment, term))
         for idx, _name, value in filters or ():
@@ -222,10 +254,10 @@ class AuditLogView(GuardedMixin, ModelView):
         return count, list(query) if execute else query
 
     def get_one(self, id):
-        try:
-            return audit.AuditEvent.get_by_id(int(id))
-        except (ValueError, TypeError, audit.AuditEvent.DoesNotExist):
+        event = audit.AuditEvent.select().where(audit.AuditEvent.id == record_id(id)).first()
+        if event is None:
             abort(404)
+        return event
 
     @expose("/ajax/update/", methods=("POST",))
     def ajax_update(self):

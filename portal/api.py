@@ -70,10 +70,15 @@ def plain(value):
     return value
 
 
+# Fields never shown through the API, so never filtered or sorted on either
+# (a filter on a hidden column would reveal its values).
+HIDDEN_FIELDS = ("deleted_by",)
+
+
 def serialize(spec, row) -> dict:
     out = {"id": row.id}
     for field in spec.model._meta.sorted_fields:
-        if field.name in ("id", "deleted_by"):
+        if field.name == "id" or field.name in HIDDEN_FIELDS:
             continue
         if isinstance(field, ForeignKeyField):
             out[field.name] = row.__data__.get(field.name)
@@ -155,7 +160,7 @@ def list_query(spec, args, verb="view"):
     for key in args:
         if key in ("q", "page", "per_page", "sort", "archived"):
             continue
-        field = spec.fields.get(key)
+        field = spec.fields.get(key) if key not in HIDDEN_FIELDS else None
         if field is None or isinstance(field, TextField):
             raise BadRequest(gettext("不支持按 %(name)s 筛选。", name=key[:40]))
         values = [coerce_param(field, v) for v in args.getlist(key)]
@@ -163,7 +168,7 @@ def list_query(spec, args, verb="view"):
     sort = args.get("sort", "")
     desc = sort.startswith("-")
     name = sort.lstrip("-") or None
-    if name is not None and name not in spec.fields:
+    if name is not None and (name not in spec.fields or name in HIDDEN_FIELDS):
         raise BadRequest(gettext("无效的排序字段：%(name)s", name=name[:40]))
     return query, [(name, desc)] if name else [spec.default_sort]
 

@@ -18,6 +18,7 @@ from . import audit, clock
 from .accounts import ApiToken, User
 from .db import write_transaction
 from .i18n import LOCALES, gettext
+from .services import BAD_CHARS
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -96,8 +97,10 @@ def _lock_message(user):
 def attempt_login(username, password):
     """Returns (user, None) or (None, message). Counts failures per account."""
     cfg = current_app.config
-    user = User.select().where(User.username == username).first()
     generic = gettext("用户名或密码错误。")
+    if not username or BAD_CHARS.search(username):
+        return None, generic            # (PostgreSQL refuses NUL in a query)
+    user = User.select().where(User.username == username).first()
     if user is None:
         return None, generic
     now = clock.now()

@@ -47,6 +47,8 @@ def load(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("PORTAL_HTTPS", "") == "1",
+        # Behind one reverse proxy: trust its X-Forwarded-For / -Proto.
+        "PROXY_FIX": os.environ.get("PORTAL_PROXY_FIX", "") == "1",
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         # Clerks fill long forms: the CSRF token lives as long as the session.
         "WTF_CSRF_TIME_LIMIT": None,

@@ -45,6 +45,14 @@ def _too_large():
     return size_message(current_app.config["IMPORT_MAX_BYTES"])
 
 
+def caused_by_input(err):
+    """Driver errors only bad input causes, wherever it slipped through:
+    PostgreSQL refuses NUL in a string, SQLite integers end at 2**63."""
+    text = str(err)
+    return ((isinstance(err, ValueError) and "NUL (0x00)" in text)
+            or (isinstance(err, OverflowError) and "SQLite INTEGER" in text))
+
+
 def init_app(app):
     @app.errorhandler(permissions.Forbidden)
     def forbidden(err):
@@ -90,5 +98,8 @@ def init_app(app):
 
     @app.errorhandler(Exception)
     def unexpected(err):
+        if caused_by_input(err):
+            log.warning("input refused by the database driver on %s: %s", request.path, err)
+            return respond(400, gettext("请求中含有不允许的字符（如 NUL）或超出范围的数值，未处理。"))
         log.exception("unhandled error on %s", request.path)
         return respond(500, gettext("系统内部错误，已记录。请稍后重试或联系管理员。"))

@@ -83,6 +83,8 @@ def parse_month(value, default_previous=True):
     today = clock.today()
     try:
         year, month = (int(x) for x in (value or "").split("-")[:2])
+        if not 1900 <= year <= 9000:       # the next month must exist too
+            raise ValueError(year)
         start = date(year, month, 1)
     except (ValueError, TypeError):
         first = date(today.year, today.month, 1)

@@ -7,10 +7,21 @@ must send the token in the X-CSRFToken header.
 """
 import secrets
 
-from flask import g, request
+from flask import g, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is Secure whenever the request came over HTTPS
+    (directly, or through a proxy trusted with PORTAL_PROXY_FIX), not only
+    when PORTAL_HTTPS says so."""
+
+    def get_cookie_secure(self, app):
+        return bool(app.config["SESSION_COOKIE_SECURE"]
+                    or (has_request_context() and request.is_secure))
 
 
 def csp_nonce() -> str:
@@ -39,6 +50,7 @@ def set_headers(response):
 
 
 def init_app(app):
+    app.session_interface = SessionInterface()
     csrf.init_app(app)
     app.after_request(set_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce

@@ -23,7 +23,18 @@ from .registry import SYSTEM_FIELDS, spec_for
 
 # NUL and C0/C1 control characters other than tab and line breaks; bidi
 # overrides that can disguise text. They are refused with a clear message.
-_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+# A text field (意见、说明、内容…) holds at most this many characters: longer
+# input is refused with a message, never cut or stored without bound.
+TEXT_MAX_LENGTH = 20_000
+
+
+def max_length(field) -> int:
+    if isinstance(field, CharField) and field.max_length:
+        return field.max_length
+    return TEXT_MAX_LENGTH
 
 
 class InputError(Exception):
@@ -42,6 +53,10 @@ class Conflict(Exception):
     def __init__(self, message):
         super().__init__(message)
         self.message = message
+
+
+def bad_chars_message():
+    return gettext("含有不允许的控制字符（如 NUL、方向控制符），请删除后重试。")
 
 
 def stale_message():
@@ -128,7 +143,7 @@ def _field_rules(model):
         for field in model._meta.sorted_fields:
             rules.append((
                 field, isinstance(field, ForeignKeyField), isinstance(field, (CharField, TextField)),
-                field.max_length if isinstance(field, CharField) else None,
+                max_length(field) if isinstance(field, (CharField, TextField)) else None,
                 frozenset(c for c, _ in field.choices) if field.choices else None,
                 (not field.null and field.default is None and field.name not in SYSTEM_FIELDS
                  and field.name != "record_no"),
@@ -149,13 +164,13 @@ def _value_fields(model):
 def validate(actor, spec, row, is_new):
     """Field rules shared by every path. Raises InputError listing every problem."""
     errors = {}
-    for field, is_fk, is_text, max_length, choices, required, unique in _field_rules(type(row)):
+    for field, is_fk, is_text, longest, choices, required, unique in _field_rules(type(row)):
         value = row.__data__.get(field.name) if is_fk else getattr(row, field.name, None)
         if is_text and isinstance(value, str):
-            if _BAD_CHARS.search(value):
-                errors[field.name] = gettext("含有不允许的控制字符（如 NUL、方向控制符），请删除后重试。")
-            elif max_length and len(value) > max_length:
-                errors[field.name] = gettext("长度不能超过 %(n)s 个字符。", n=max_length)
+            if BAD_CHARS.search(value):
+                errors[field.name] = bad_chars_message()
+            elif len(value) > longest:
+                errors[field.name] = gettext("长度不能超过 %(n)s 个字符。", n=longest)
         if out_of_range(field, value):
             errors[field.name] = gettext("数值超出范围。")
         if choices and not empty(value):
@@ -189,10 +204,15 @@ def _assign(row, spec, values):
     unknown = [k for k in values if k not in editable]
     if unknown:
         raise InputError({k: gettext("该字段不可修改。") for k in unknown})
+    bad = {}
     for name, value in values.items():
         if isinstance(value, str) and spec.fields[name].__class__ is not TextField:
             value = value.strip()
+        if isinstance(value, str) and BAD_CHARS.search(value):
+            bad[name] = bad_chars_message()
         setattr(row, name, value)
+    if bad:     # before any hook looks the value up (PostgreSQL refuses NUL)
+        raise InputError(bad)
 
 
 def _derive(actor, row):

@@ -108,6 +108,8 @@ EN = {
     "输入无效。": "Invalid input.",
     "输入有误，未保存任何内容。": "Invalid input; nothing was saved.",
     "输入的数据格式或大小超出允许范围，未保存。": "Data format or size out of range; not saved.",
+    "请求中含有不允许的字符（如 NUL）或超出范围的数值，未处理。":
+        "The request contains characters that are not allowed (such as NUL) or a number out of range; nothing was done.",
     "返回": "Back",
     "返回有效记录": "Back to current records",
     "返回首页": "Home",

@@ -47,6 +47,9 @@ class WorkflowEvent(BaseModel):
         table_name = "workflow_event"
 
 
+COMMENT_MAX = 2000      # a transition's note (意见/说明)
+
+
 class State:
     def __init__(self, code, label, terminal=False, draft=False, overdue_check=True):
         self.code = code
@@ -83,8 +86,8 @@ class Input:
             value = str(raw).strip()
             if len(value) > self.max_length:
                 raise ValueError(gettext("长度不能超过 %(n)s 个字符。", n=self.max_length))
-            if services._BAD_CHARS.search(value):
-                raise ValueError(gettext("含有不允许的控制字符（如 NUL、方向控制符），请删除后重试。"))
+            if services.BAD_CHARS.search(value):
+                raise ValueError(services.bad_chars_message())
             return value
         if self.kind == "boolean":
             return str(raw).lower() in ("1", "true", "y", "yes", "on")
@@ -314,9 +317,11 @@ class Workflow:
                 errors[i.name] = str(exc)
         comment = raw.get("comment")
         if comment is not None:
-            comment = str(comment).strip()[:2000]
-            if services._BAD_CHARS.search(comment):
-                errors["comment"] = gettext("含有不允许的控制字符（如 NUL、方向控制符），请删除后重试。")
+            comment = str(comment).strip()
+            if len(comment) > COMMENT_MAX:
+                errors["comment"] = gettext("长度不能超过 %(n)s 个字符。", n=COMMENT_MAX)
+            elif services.BAD_CHARS.search(comment):
+                errors["comment"] = services.bad_chars_message()
         values["comment"] = comment or None
         if errors:
             raise services.InputError(errors)
