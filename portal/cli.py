@@ -17,6 +17,8 @@ def create_schema():
     from . import all_models, registry
     tables = all_models()
     db.create_tables(tables, safe=True)
+    from .scale import create_indexes
+    create_indexes()
     permissions.ensure_roles()
     permissions.seed_matrix(list(registry.all_specs()) + system_specs())
     from .settings import ensure_settings

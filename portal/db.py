@@ -30,6 +30,8 @@ class BaseModel(Model):
 def open_database(url: str):
     if url.startswith("sqlite"):
         database = connect(url, pragmas=SQLITE_PRAGMAS, timeout=30)
+        from .scale import register_functions
+        register_functions(database)
     else:
         # The extended class gives server-side cursors (streamed exports).
         scheme, rest = url.split("://", 1)
