@@ -53,6 +53,28 @@ def search(query, spec, text):
     return text_search.apply(query, fields, text)
 
 
+def bounded_count(query, limit=None):
+    """(count, estimated): the rows of `query`, counted up to `limit`
+    (PORTAL_LIST_COUNT_LIMIT). Past it the count stops there and says so
+    ("1000+ 条"), so that a list of a million rows does not count them all."""
+    from flask import current_app
+    if limit is None:
+        limit = current_app.config["LIST_COUNT_LIMIT"]
+    n = query.select(query.model.id).order_by().limit(limit + 1).count()
+    return (limit, True) if n > limit else (n, False)
+
+
+def page(titled, spec, names, sort, page_size, offset):
+    """One page of a sorted list: the ids of the page are found first
+    (the sort and the row rule are served by an index, so skipping the rows
+    before the page reads no table row and joins nothing), then only those
+    rows are read with their related titles."""
+    model = spec.model
+    ids = titled.select(model.id).limit(page_size).offset(offset)
+    rows, aliases = with_titles(model.select().where(model.id.in_(ids)), spec, names)
+    return order(rows, spec, sort, aliases)
+
+
 def order(query, spec, sort, aliases):
     """`sort` is a list of (field name, descending); the id breaks ties so that
     pages are stable."""

@@ -83,7 +83,26 @@ def init_app(app):
         if db.is_closed():
             db.connect()
 
+    if app.config.get("QUERY_COUNT"):
+        _count_queries(app)
+
     @app.teardown_appcontext
     def _close(exc):
         if not db.is_closed():
             db.close()
+
+
+def _count_queries(app):
+    """X-Query-Count: how many SQL statements the request ran."""
+    from flask import g, has_request_context
+
+    def note(event):
+        if has_request_context():
+            g.query_count = g.get("query_count", 0) + 1
+    db.obj.query_hooks.append(note)
+
+    @app.after_request
+    def _header(response):
+        from flask import g
+        response.headers["X-Query-Count"] = str(g.get("query_count", 0))
+        return response

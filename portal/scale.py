@@ -179,7 +179,7 @@ def text_clause(spec, terms):
     if is_sqlite():
         fts = text_table(spec)
         matched = NodeList((SQL(f'SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH'),
-                            Value(match_expression(terms))))
+                            Value(match_expression(terms))), parens=True)
         return model.id.in_(matched)
     if is_postgres():
         pairs = sorted({t for term in terms if len(term) > 1 for t in _pg_bigrams(term)})
