@@ -315,7 +315,7 @@ class RegisterView(ModelView):
         page_size = self.page_size if page_size is None else page_size
         page = max(0, min(int(page or 0), 10 ** 7))
         if page_size:
-            titled = listing.page(titled, self.spec, self.column_list,
+            titled = listing.page(query, titled, self.spec, self.column_list,
                                   self.sort_spec(sort_column, sort_desc), page_size,
                                   page * page_size)
         if execute:

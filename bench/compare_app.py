@@ -40,6 +40,8 @@ def build():
 
     app = Flask(__name__)
     app.config["SECRET_KEY"] = "bench"
+    from flask_babel import Babel
+    Babel(app)                       # the models' labels are translatable strings
 
     @app.before_request
     def _connect():

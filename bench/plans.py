@@ -18,7 +18,7 @@ def list_queries(view, search=None, filters=None, page=0, page_size=20):
     query, titled = view.list_query(search, filters)
     limit = 1000
     count = query.select(query.model.id).order_by().limit(limit + 1)
-    rows = listing.page(titled, view.spec, view.column_list, view.sort_spec(None, None),
+    rows = listing.page(query, titled, view.spec, view.column_list, view.sort_spec(None, None),
                         page_size, page * page_size)
     return count, rows
 

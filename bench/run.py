@@ -35,6 +35,10 @@ def state_filter_arg(body, code=STATE):
         for entry in entries:
             if entry.get("options") and code in [o[0] for o in entry["options"]]:
                 return f"flt0_{entry['arg']}"
+    for label, entries in groups.items():          # the stock view: a text "equals" filter
+        for entry in entries:
+            if label in ("State", "状态") and entry["operation"] == "equals":
+                return f"flt0_{entry['arg']}"
     raise RuntimeError("no state filter found")
 
 

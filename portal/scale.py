@@ -170,26 +170,47 @@ def register_functions(database):
 
 # Queries -----------------------------------------------------------------------
 
-def text_clause(spec, terms):
-    """An expression narrowing `spec`'s rows to those holding every term, or
-    None when the text index cannot help (not a large register)."""
+_TEXT_MODELS = {}
+
+
+def text_model(spec):
+    """A peewee model of a register's FTS5 table (SQLite), to join on."""
+    from peewee import Model
+    from playhouse.sqlite_ext import RowIDField
+    name = text_table(spec)
+    if name not in _TEXT_MODELS:
+        meta = type("Meta", (), {"database": db, "table_name": name, "primary_key": False})
+        _TEXT_MODELS[name] = type(f"{spec.model.__name__}Text", (Model,),
+                                  {"rowid": RowIDField(), "Meta": meta})
+    return _TEXT_MODELS[name]
+
+
+def search(query, spec, terms):
+    """(query, exact): `query` narrowed to the rows holding every term by the
+    register's text index; `exact` says the index answered alone (SQLite),
+    otherwise the caller's ILIKE still decides (PostgreSQL: the bigram array
+    only says every bigram occurs somewhere). Unchanged for other registers.
+
+    On SQLite the index is joined, and its rowid (= the record id) stands in
+    for the id in the sort (`id_order`): the page is then read in the order
+    of the index, stopping after the page, instead of sorting every match."""
     if not spec.large or not terms:
-        return None
+        return query, False
     model = spec.model
     if is_sqlite():
-        fts = text_table(spec)
-        matched = NodeList((SQL(f'SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH'),
-                            Value(match_expression(terms))), parens=True)
-        return model.id.in_(matched)
+        text = text_model(spec)
+        query = (query.join(text, on=(text.rowid == model.id))
+                 .where(NodeList((SQL(f'"{text_table(spec)}" MATCH'), Value(match_expression(terms))))))
+        query.id_order = text.rowid
+        return query, True
     if is_postgres():
         pairs = sorted({t for term in terms if len(term) > 1 for t in _pg_bigrams(term)})
-        if not pairs:
-            return None
-        from peewee import fn
-        fields = [getattr(model, n) for n in spec.search]
-        return NodeList((fn.portal_bigrams(*fields), SQL("@>"),
-                         NodeList((SQL("CAST("), Value(pairs, unpack=False), SQL("AS text[])")))))
-    return None
+        if pairs:
+            from peewee import fn
+            fields = [getattr(model, n) for n in spec.search]
+            query = query.where(NodeList((fn.portal_bigrams(*fields), SQL("@>"), NodeList(
+                (SQL("CAST("), Value(pairs, unpack=False), SQL("AS text[])"))))))
+    return query, False
 
 
 def _pg_bigrams(term):
