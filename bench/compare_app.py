@@ -46,6 +46,7 @@ def build():
     @app.before_request
     def _connect():
         g.queries = 0
+        g.query_time = 0.0
         db.connect(reuse_if_open=True)
 
     @app.teardown_request
@@ -56,6 +57,7 @@ def build():
     def note(event):
         try:
             g.queries += 1
+            g.query_time += event.duration
         except (RuntimeError, AttributeError):
             pass
     db.obj.query_hooks.append(note)
@@ -63,6 +65,7 @@ def build():
     @app.after_request
     def _header(response):
         response.headers["X-Query-Count"] = str(g.get("queries", 0))
+        response.headers["X-Query-Time"] = f"{g.get('query_time', 0.0) * 1000:.2f}"
         return response
 
     class StockComplaints(ModelView):

@@ -57,7 +57,7 @@ def bare(db_path, cutoff, out):
     with db.atomic():
         for r, row in enumerate(export_query(cutoff).tuples().iterator()):
             for c, value in enumerate(row):
-                sheet.write(r, c, value)
+                sheet.write(r, c, "、".join(value) if isinstance(value, list) else value)
             rows += 1
     book.close()
     print(f"{rows} {time.perf_counter() - start:.3f}")

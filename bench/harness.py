@@ -110,6 +110,7 @@ class Timing:
         self.label = label
         self.seconds = []
         self.queries = []
+        self.sql_ms = []
         self.statuses = set()
 
     def add(self, seconds, response):
@@ -118,6 +119,9 @@ class Timing:
         count = response.headers.get("X-Query-Count")
         if count is not None:
             self.queries.append(int(count))
+        spent = response.headers.get("X-Query-Time")
+        if spent is not None:
+            self.sql_ms.append(float(spent))
 
     @property
     def median_ms(self):
@@ -129,6 +133,10 @@ class Timing:
             return None
         ordered = sorted(self.seconds)
         return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))] * 1000
+
+    @property
+    def sql_median_ms(self):
+        return statistics.median(self.sql_ms) if self.sql_ms else None
 
     @property
     def sql(self):

@@ -93,16 +93,19 @@ def init_app(app):
 
 
 def _count_queries(app):
-    """X-Query-Count: how many SQL statements the request ran."""
+    """X-Query-Count: how many SQL statements the request ran; X-Query-Time:
+    the milliseconds spent executing them."""
     from flask import g, has_request_context
 
     def note(event):
         if has_request_context():
             g.query_count = g.get("query_count", 0) + 1
+            g.query_time = g.get("query_time", 0.0) + event.duration
     db.obj.query_hooks.append(note)
 
     @app.after_request
     def _header(response):
         from flask import g
         response.headers["X-Query-Count"] = str(g.get("query_count", 0))
+        response.headers["X-Query-Time"] = f"{g.get('query_time', 0.0) * 1000:.2f}"
         return response
