@@ -26,9 +26,11 @@ def free_port():
 
 
 class Server:
-    """A gunicorn server (one sync worker unless told) on 127.0.0.1."""
+    """A gunicorn server (one sync worker unless told) on 127.0.0.1. A sync
+    worker is killed after `timeout` seconds in one request, a streamed export
+    included: the benchmarks allow an hour."""
 
-    def __init__(self, app, db_path, workers=1, env=None, timeout=600):
+    def __init__(self, app, db_path, workers=1, env=None, timeout=3600):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         environ = dict(os.environ)
