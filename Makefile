@@ -7,7 +7,13 @@ PORT   ?= 5000
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test run-prod bench load install chromium bench-import
+.PHONY: run test run-prod bench bench-data load install chromium bench-import
+
+# Benchmarks (bench/README.md): a generated database of 50,000 customers and
+# 1,000,000 complaints, made once (make bench-data makes it again).
+BENCH_DB         ?= /tmp/portal-bench/bench.db
+BENCH_CUSTOMERS  ?= 50000
+BENCH_COMPLAINTS ?= 1000000
 
 install: $(VENV)/.installed
 
@@ -34,6 +40,22 @@ run-prod: install
 
 test: install chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install $(BENCH_DB)
+	$(VENV)/bin/pip install -q -e '.[bench]'
+	$(PY) bench/run.py --db $(BENCH_DB)
+	$(PY) bench/export.py --db $(BENCH_DB)
+	$(PY) bench/handover.py --db $(BENCH_DB)
+
+load: install $(BENCH_DB)
+	$(VENV)/bin/pip install -q -e '.[bench]'
+	$(PY) bench/load.py --db $(BENCH_DB)
+
+$(BENCH_DB):
+	$(MAKE) bench-data
+
+bench-data: install
+	$(PY) bench/generate.py --db $(BENCH_DB) --customers $(BENCH_CUSTOMERS) --complaints $(BENCH_COMPLAINTS)
 
 # The end-to-end tests (tests/e2e) drive Debian's chromium. Installed here when
 # we may (root with apt-get); otherwise those tests fail and say how to get it.

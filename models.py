@@ -309,6 +309,7 @@ class Customer(FormRecord):
         label = "客户档案"
         group = "customers"
         domain_ids = ("F-01", "F-03")
+        large = True
         archive = True
         row_scope = "archive"
         owner_field = "account_owner"
@@ -573,6 +574,7 @@ class Complaint(FormRecord):
         label = "客户投诉"
         group = "complaints"
         domain_ids = ("F-36",)
+        large = True
         numbering = "yymm"
         title_field = "title"
         list_columns = ("record_no", "state", "customer", "type", "title", "received_at",

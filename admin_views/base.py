@@ -312,12 +312,15 @@ class RegisterView(ModelView):
 
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True,
                  page_size=None):
+        from flask import g
         query, titled = self.list_query(search, filters, sort_column, sort_desc)
-        count = query.count()
+        count, g.list_count_estimated = listing.bounded_count(query)
         page_size = self.page_size if page_size is None else page_size
         page = max(0, min(int(page or 0), 10 ** 7))
         if page_size:
-            titled = titled.limit(page_size).offset(page * page_size)
+            titled = listing.page(query, titled, self.spec, self.column_list,
+                                  self.sort_spec(sort_column, sort_desc), page_size,
+                                  page * page_size)
         if self.spec.row_scope == "archive":
             # A file read through a loan is read only: its row shows no edit or
             # delete button (register/list.html), decided in the same query.
@@ -534,6 +537,11 @@ class RegisterView(ModelView):
         return [(r.id, str(r)) for r in query.order_by(model.name).limit(500)]
 
     def render(self, template, **kwargs):
+        from flask import current_app, g
+        if template == self.list_template and g.get("list_count_estimated"):
+            # counted up to the limit only: "1000+ 条", and a previous/next pager
+            kwargs["count"] = gettext("%(n)s+ 条", n=current_app.config["LIST_COUNT_LIMIT"])
+            kwargs["num_pages"] = None
         kwargs.setdefault("spec", self.spec)
         kwargs.setdefault("input_options", self._input_options)
         kwargs.setdefault("showing_archived", self.showing_archived())

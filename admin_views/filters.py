@@ -19,6 +19,11 @@ from .search import CONTROL, contains
 # Registers small enough to offer as a drop-down; larger ones are matched by name.
 SELECT_SCOPES = ("all",)
 MAX_OPTIONS = 300
+# The drop-down options of those reference registers (departments, employees,
+# regions) read the same for everyone allowed to view them; each process keeps
+# them this many seconds instead of reading them on every list page.
+OPTIONS_SECONDS = 30
+_OPTIONS = {}
 
 
 class ChoiceEqual(pf.FilterEqual):
@@ -60,10 +65,17 @@ class RelatedEqual(pf.BasePeeweeFilter):
         return rules.scoped(current_user, model, "view")
 
     def _options(self):
-        spec = spec_for(self.rel_model)
-        title = getattr(self.rel_model, spec.title_field) if spec else self.rel_model.id
-        rows = self._scope().order_by(title).limit(MAX_OPTIONS)
-        return [(str(r.id), str(r)) for r in rows]
+        import time
+        model = self.rel_model
+        if spec_for(model) is not None and not permissions.can(current_user, "view", model):
+            return []
+        cached = _OPTIONS.get(model)
+        if cached is None or time.monotonic() - cached[0] > OPTIONS_SECONDS:
+            spec = spec_for(model)
+            title = getattr(model, spec.title_field) if spec else model.id
+            rows = self._scope().order_by(title).limit(MAX_OPTIONS)
+            cached = _OPTIONS[model] = (time.monotonic(), [(str(r.id), str(r)) for r in rows])
+        return cached[1]
 
     def validate(self, value):
         try:

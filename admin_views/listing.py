@@ -3,6 +3,7 @@ JSON API: scope, search, filters, sort and the related records' titles in one
 query (no query per row)."""
 from peewee import JOIN, ForeignKeyField
 
+from portal import scale
 from portal.registry import spec_for
 
 from . import search as text_search
@@ -39,18 +40,51 @@ def sort_expression(spec, name, aliases):
 
 
 def search(query, spec, text):
+    """Rows holding every term of `text` in one of the search fields. Large
+    registers go through their text index; on SQLite it is exact, on
+    PostgreSQL it narrows the rows the ILIKE then decides."""
+    query, exact = scale.search(query, spec, text_search.terms(text))
+    if exact:
+        return query
     fields = [spec.fields[n] for n in spec.search]
     return text_search.apply(query, fields, text)
 
 
+def bounded_count(query, limit=None):
+    """(count, estimated): the rows of `query`, counted up to `limit`
+    (PORTAL_LIST_COUNT_LIMIT). Past it the count stops there and says so
+    ("1000+ 条"), so that a list of a million rows does not count them all."""
+    from flask import current_app
+    if limit is None:
+        limit = current_app.config["LIST_COUNT_LIMIT"]
+    n = query.select(query.model.id).order_by().limit(limit + 1).count()
+    return (limit, True) if n > limit else (n, False)
+
+
+def page(query, titled, spec, names, sort, page_size, offset):
+    """One page of a sorted list: the ids of the page are found first, from
+    the filtered `query` alone unless the sort is on a related title (the sort
+    and the row rule are then served by the scope index: skipping the rows
+    before the page reads no table row and joins nothing), then only those
+    rows are read with their related titles (`titled` carries the joins)."""
+    model = spec.model
+    by_title = any(name in fk_columns(spec, names) for name, _ in sort)
+    source = titled if by_title else order(query, spec, sort, {})
+    ids = source.select(model.id).limit(page_size).offset(offset)
+    rows, aliases = with_titles(model.select().where(model.id.in_(ids)), spec, names)
+    return order(rows, spec, sort, aliases)
+
+
 def order(query, spec, sort, aliases):
     """`sort` is a list of (field name, descending); the id breaks ties so that
-    pages are stable."""
+    pages are stable. A query joined to its text index sorts on the index's
+    rowid, the same value as the id, read in order from the index."""
+    id_expr = getattr(query, "id_order", None) or spec.model.id
     clauses = []
     for name, desc in sort:
-        expr = sort_expression(spec, name, aliases)
+        expr = id_expr if name == "id" else sort_expression(spec, name, aliases)
         clauses.append(expr.desc() if desc else expr.asc())
     if not any(name == "id" for name, _ in sort):
         desc = sort[0][1] if sort else True
-        clauses.append(spec.model.id.desc() if desc else spec.model.id.asc())
+        clauses.append(id_expr.desc() if desc else id_expr.asc())
     return query.order_by(*clauses)

@@ -225,13 +225,16 @@ def list_records(name):
     permissions.require(current_user, "view", spec.model)
     query, sort = list_query(spec, request.args)
     page, per_page = paging(request.args, current_app.config["API_MAX_PER_PAGE"])
-    total = query.count()
+    total, estimated = listing.bounded_count(query)
     query = listing.order(query, spec, sort, {})
     rows = list(query.limit(per_page).offset((page - 1) * per_page))
     from .confidential import note_reads
     note_reads(current_user, spec, rows, how="api")
-    return jsonify({"items": [serialize(spec, r) for r in rows], "total": total,
-                    "page": page, "per_page": per_page})
+    body = {"items": [serialize(spec, r) for r in rows], "total": total,
+            "page": page, "per_page": per_page}
+    if estimated:
+        body["total_estimated"] = True      # at least `total` rows; not counted further
+    return jsonify(body)
 
 
 @bp.get("/<name>/export.<fmt>")

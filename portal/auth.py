@@ -36,9 +36,40 @@ def safe_next(target, default="/"):
     return default
 
 
+def load_actor(condition):
+    """The user matching `condition` with what every request asks about them,
+    read in one query: their roles, their employee record and the
+    (register, verb) pairs their roles are granted."""
+    from peewee import JOIN, fn
+    from models import Employee
+    from permissions import Permission
+    from .accounts import Role, UserRole
+    from .db import is_postgres
+
+    def joined(expr):
+        return fn.string_agg(expr, ",") if is_postgres() else fn.group_concat(expr, ",")
+    roles = (Role.select(joined(Role.key)).join(UserRole)
+             .where(UserRole.user == User.id))
+    grants = (Permission.select(joined(Permission.register.concat(":").concat(Permission.verb)))
+              .join(Role).join(UserRole, on=(UserRole.role == Role.id))
+              .where(UserRole.user == User.id))
+    user = (User.select(User, Employee, roles.alias("role_list"), grants.alias("grant_list"))
+            .join(Employee, JOIN.LEFT_OUTER, on=(Employee.user == User.id), attr="person")
+            .where(condition).first())
+    if user is None:
+        return None
+    person = getattr(user, "person", None)
+    user.__dict__["_employee"] = person if person is not None and person.id else None
+    user.__dict__["_role_keys"] = frozenset(filter(None, (user.role_list or "").split(",")))
+    if user.active:
+        pairs = (item.split(":", 1) for item in (user.grant_list or "").split(",") if item)
+        g.setdefault("_perm_cache", {})[user.id] = frozenset(tuple(p) for p in pairs)
+    return user
+
+
 @login_manager.user_loader
 def load_user(token):
-    user = User.select().where(User.session_token == token).first()
+    user = load_actor(User.session_token == token)
     if user is None or not user.active:
         return None
     return user
@@ -52,8 +83,8 @@ def load_from_bearer(req):
     row = ApiToken.lookup(header[7:].strip())
     if row is None:
         return None
-    user = row.user
-    if not user.active:
+    user = load_actor(User.id == row.user_id)
+    if user is None or not user.active:
         return None
     g.api_token = row
     return user

@@ -56,6 +56,10 @@ def load(overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "PAGE_SIZE": 20,
+        # Lists count their rows up to this many, then show "1000+ 条".
+        "LIST_COUNT_LIMIT": int(os.environ.get("PORTAL_LIST_COUNT_LIMIT", 1000)),
+        # X-Query-Count response header: the SQL statements of the request (benchmarks).
+        "QUERY_COUNT": os.environ.get("PORTAL_QUERY_COUNT", "") == "1",
         "API_MAX_PER_PAGE": 200,
         # Import limits (bytes / rows).
         "IMPORT_MAX_BYTES": int(os.environ.get("PORTAL_IMPORT_MAX_BYTES", 20 * 1024 * 1024)),

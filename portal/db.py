@@ -30,6 +30,8 @@ class BaseModel(Model):
 def open_database(url: str):
     if url.startswith("sqlite"):
         database = connect(url, pragmas=SQLITE_PRAGMAS, timeout=30)
+        from .scale import register_functions
+        register_functions(database)
     else:
         # The extended class gives server-side cursors (streamed exports).
         scheme, rest = url.split("://", 1)
@@ -101,7 +103,29 @@ def init_app(app):
         if db.is_closed():
             db.connect()
 
+    if app.config.get("QUERY_COUNT"):
+        _count_queries(app)
+
     @app.teardown_appcontext
     def _close(exc):
         if not db.is_closed():
             db.close()
+
+
+def _count_queries(app):
+    """X-Query-Count: how many SQL statements the request ran; X-Query-Time:
+    the milliseconds spent executing them."""
+    from flask import g, has_request_context
+
+    def note(event):
+        if has_request_context():
+            g.query_count = g.get("query_count", 0) + 1
+            g.query_time = g.get("query_time", 0.0) + event.duration
+    db.obj.query_hooks.append(note)
+
+    @app.after_request
+    def _header(response):
+        from flask import g
+        response.headers["X-Query-Count"] = str(g.get("query_count", 0))
+        response.headers["X-Query-Time"] = f"{g.get('query_time', 0.0) * 1000:.2f}"
+        return response

@@ -97,6 +97,9 @@ class Spec:
         self.menu = get("menu", True)
         self.workflow = _resolve(model, get("workflow"))
         self.exportable = get("exportable", True)
+        # a register expected to hold very many rows: list indexes and a text
+        # index (portal/scale.py)
+        self.large = bool(get("large", False))
         # Paper-form details for the print view: signature lines, the copies
         # (联) of a multi-copy form as (name, where it goes), and flags such as
         # no_customer_copy 不得示客 / no_copy 严禁复印 (E-32).

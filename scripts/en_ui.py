@@ -125,6 +125,7 @@ EN = {
     "首页": "Home",
     "已删除 %(num)s 条记录。": "%(num)s record deleted.",
     "每页 %(n)s 条": "%(n)s per page",
+    "%(n)s+ 条": "%(n)s+ rows",
     "已恢复 %(num)s 条记录。": "%(num)s record restored.",
     "会话": "Session",
     "用户账号": "User accounts",

@@ -59,6 +59,8 @@ def holding_fields(spec):
 
 def holdings(employee_id):
     """Everything the employee holds: a list of item dicts."""
+    from models import Region
+    regions = {r.id: r.name for r in Region.select(Region.id, Region.name)}
     items = []
     for spec in registry.all_specs():
         if spec.name in SKIP_REGISTERS:
@@ -73,17 +75,18 @@ def holdings(employee_id):
             if spec.name == "employee":
                 query = query.where(Model.id != employee_id, Model.status == "active")
             for row in query:
-                items.append(_item(spec, name, row))
+                items.append(_item(spec, name, row, regions=regions))
     items += _borrow_items(employee_id)
     return items
 
 
-def _item(spec, field, row, must_return=False, note=""):
+def _item(spec, field, row, must_return=False, note="", regions=None):
     hint = ""
     if "region" in spec.fields and row.__data__.get("region"):
-        from models import Region
-        region = Region.get_or_none(Region.id == row.__data__["region"])
-        hint = region.name if region else ""
+        if regions is None:
+            from models import Region
+            regions = {r.id: r.name for r in Region.select(Region.id, Region.name)}
+        hint = regions.get(row.__data__["region"], "")
     return {"register": spec.name, "field": field, "record_id": row.id,
             "record_no": row.record_no or "", "title": str(row)[:200], "group_hint": hint,
             "must_return": must_return, "note": note}
@@ -233,8 +236,9 @@ def _assign(actor, record, inputs):
         raise services.InputError({"items": gettext("没有可分配的移交项。")})
     if successor.id == record.__data__["employee"]:
         raise services.InputError({"successor": gettext("接收人不能是交接员工本人。")})
-    refused = sorted({tr(registry.get(i.register).label) for i in items
-                      if not allowed_to_hold(successor, i.register, i.field)})
+    kinds = {(i.register, i.field) for i in items}      # checked once per kind, not per item
+    refused = sorted({tr(registry.get(register).label) for register, field in kinds
+                      if not allowed_to_hold(successor, register, field)})
     if refused:
         raise services.InputError({"successor": gettext(
             "%(name)s 无权持有以下类别：%(kinds)s", name=successor.name, kinds="、".join(refused))})

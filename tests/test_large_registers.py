@@ -1,0 +1,164 @@
+"""Large registers (complaints, customers): the text index finds two-character
+and longer Chinese terms and follows every write (form, API, bulk insert,
+delete); counts stop at the limit and say so; a list page runs a fixed handful
+of queries whatever its size; the page query does not scan the table."""
+from datetime import datetime
+
+import pytest
+
+from conftest import user
+
+
+@pytest.fixture
+def complaint(make, db_ctx):
+    from models import Customer
+    cust = make("customer", name="宝鸡市交通运输局")
+
+    def create(actor="clerk", **values):
+        data = dict(customer=Customer.get_by_id(cust.id), title="动态汽车衡读数漂移",
+                    content="过车时读数波动超过允许误差", type="complaint", cause_class="quality",
+                    received_by=user(actor).employee, received_at=datetime(2026, 11, 16, 10, 0),
+                    matter="读数漂移")
+        data.update(values)
+        return make("complaint", actor=actor, **data)
+    return create
+
+
+def found(page, register, text):
+    """Record numbers the list shows for a search."""
+    from urllib.parse import quote
+    r = page.get(f"/{register}/?search={quote(text)}")
+    assert r.status_code == 200
+    return r.get_data(as_text=True)
+
+
+def test_search_finds_two_character_and_long_terms_after_create_and_edit(portal, api, complaint):
+    row = complaint(title="秤台产品质量问题", content="客户反映称重传感器受潮后读数漂移，要求更换。")
+    other = complaint(title="发票金额与合同不一致", content="财务核对后发现单价录入错误。")
+    page = portal("clerk")
+    for term in ("质量", "产品质量问题", "传感器受潮后读数漂移", "量问", "秤", row.record_no,
+                 "质量 受潮"):                     # two terms, both required
+        body = found(page, "complaint", term)
+        assert row.record_no in body, term
+        assert other.record_no not in body, term
+    assert row.record_no not in found(page, "complaint", "质量差")
+    assert row.record_no not in found(page, "complaint", "质量 发票")
+
+    c = api("clerk")
+    r = c.patch(f"/api/v1/complaint/{row.id}", json={"version": row.version,
+                                                     "title": "显示器黑屏无法读数"})
+    assert r.status_code == 200, r.get_json()
+    assert row.record_no not in found(page, "complaint", "产品质量")
+    assert row.record_no in found(page, "complaint", "黑屏")
+    assert row.record_no in found(page, "complaint", "受潮")             # content unchanged
+    assert [i["id"] for i in c.get("/api/v1/complaint?q=黑屏").get_json()["items"]] == [row.id]
+
+    assert api("salesmgr").delete(f"/api/v1/complaint/{row.id}").status_code == 204
+    assert row.record_no not in found(page, "complaint", "黑屏")
+    assert c.get("/api/v1/complaint?q=黑屏").get_json()["total"] == 0
+
+
+def test_rows_inserted_in_bulk_and_deleted_for_good_follow_the_index(portal, complaint, db_ctx):
+    """An import writes with INSERT statements of many rows, and a purge
+    deletes rows: the text index follows both."""
+    from models import Complaint
+    row = complaint(title="轨道衡数据上传中断")
+    copy = Complaint.select().where(Complaint.id == row.id).dicts().get()
+    copy.pop("id")
+    copies = [dict(copy, record_no=f"2611-9{i}", title=f"批量导入的称重显示器故障{i}")
+              for i in range(3)]
+    Complaint.insert_many(copies).execute()
+    page = portal("clerk")
+    body = found(page, "complaint", "显示器故障")
+    assert all(f"2611-9{i}" in body for i in range(3))
+    Complaint.delete().where(Complaint.record_no == "2611-90").execute()
+    body = found(page, "complaint", "显示器故障")
+    assert "2611-90" not in body and "2611-91" in body
+
+
+def test_customer_search_by_two_character_name_and_phone(portal, make, db_ctx):
+    row = make("customer", name="汉中市物流园区管理公司", phone="0916-2268800")
+    page = portal("clerk")
+    assert row.record_no in found(page, "customer", "物流")
+    assert row.record_no in found(page, "customer", "2268800")
+    assert row.record_no not in found(page, "customer", "物资")
+
+
+def test_counts_stop_at_the_limit_and_say_so(app, portal, api, complaint, monkeypatch):
+    import re
+    for i in range(4):
+        complaint(title=f"计重收费系统故障{i}")
+    monkeypatch.setitem(app.config, "LIST_COUNT_LIMIT", 3)
+    body = portal("clerk").get("/complaint/").get_data(as_text=True)
+    assert re.search(r'class="nav-link active">[^<(]*\(3\+ 条\)', body)
+    data = api("clerk").get("/api/v1/complaint?per_page=2").get_json()
+    assert data["total"] == 3 and data["total_estimated"] is True and len(data["items"]) == 2
+
+    monkeypatch.setitem(app.config, "LIST_COUNT_LIMIT", 4)
+    body = portal("clerk").get("/complaint/").get_data(as_text=True)
+    assert re.search(r'class="nav-link active">[^<(]*\(4\)', body)
+    data = api("clerk").get("/api/v1/complaint").get_json()
+    assert data["total"] == 4 and "total_estimated" not in data
+
+
+@pytest.mark.parametrize("page_size", [20, 100])
+def test_a_list_page_runs_at_most_five_queries(portal, complaint, db_ctx, page_size, monkeypatch):
+    from admin_views import filters
+    from models import Complaint, Employee
+    # the reference drop-downs, read by the first page, are kept 30 s; a slow
+    # machine must not let them expire between the two pages
+    monkeypatch.setattr(filters, "OPTIONS_SECONDS", 3600)
+    first = complaint()
+    handler = Employee.get(Employee.name == "王强")
+    Complaint.update(handler=handler, receiving_unit=handler.dept).where(
+        Complaint.id == first.id).execute()
+    copy = Complaint.select().where(Complaint.id == first.id).dicts().get()
+    copy.pop("id")
+    Complaint.insert_many([dict(copy, record_no=f"2611-8{i:02d}") for i in range(120)]).execute()
+
+    from portal.db import db
+    statements = []
+
+    def note(event):
+        statements.append(event.sql)
+    page = portal("clerk")
+    url = f"/complaint/?page_size={page_size}"
+    page.get(url)                                   # reference drop-downs are read once
+    db.obj.query_hooks.append(note)
+    try:
+        r = page.get(url)
+    finally:
+        db.obj.query_hooks.remove(note)
+    body = r.get_data(as_text=True)
+    assert body.count("2611-8") == page_size
+    assert "王强" in body                             # related titles come with the rows
+    assert len(statements) <= 5, "\n".join(statements)
+
+
+def sqlite_only():
+    import os
+    return pytest.mark.skipif("postgres" in os.environ.get("PORTAL_DATABASE_URL", ""),
+                              reason="EXPLAIN QUERY PLAN is SQLite's")
+
+
+@sqlite_only()
+def test_the_page_queries_use_indexes_not_a_scan_of_the_table(app, complaint, db_ctx):
+    import sys
+    from pathlib import Path
+    from flask_login import login_user
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench.plans import explain, list_queries
+    from admin_views import VIEWS
+    from portal.accounts import User
+    complaint()
+    view = VIEWS["complaint"]
+    state = next(i for i, f in enumerate(view._filters) if f.column.name == "state")
+    with app.test_request_context("/complaint/"):
+        login_user(User.get(User.username == "clerk"))
+        for kw in ({}, {"page": 999}, {"search": "质量"},
+                   {"filters": [(state, "state", "investigating")]}):
+            for query in list_queries(view, **kw):
+                plan = explain(query)
+                scans = [line for line in plan if line.startswith("SCAN")
+                         and "USING" not in line and "VIRTUAL TABLE" not in line]
+                assert not scans, (kw, plan)
