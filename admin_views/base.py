@@ -14,7 +14,7 @@ from flask_admin.contrib.peewee import ModelView
 from flask_admin.form.rules import BaseRule
 from flask_admin.helpers import get_redirect_target
 from flask_login import current_user
-from peewee import ForeignKeyField
+from peewee import Case, ForeignKeyField
 from wtforms import fields as wtf_fields
 from wtforms.validators import Optional
 
@@ -318,6 +318,11 @@ class RegisterView(ModelView):
         page = max(0, min(int(page or 0), 10 ** 7))
         if page_size:
             titled = titled.limit(page_size).offset(page * page_size)
+        if self.spec.row_scope == "archive":
+            # A file read through a loan is read only: its row shows no edit or
+            # delete button (register/list.html), decided in the same query.
+            edit_rule = rules.row_filter(current_user, self.model, "edit")
+            titled = titled.select_extend(Case(None, [(edit_rule, 1)], 0).alias("_may_change"))
         if execute:
             return count, list(titled.objects())
         return count, titled.objects()
@@ -546,6 +551,14 @@ class RegisterView(ModelView):
         note_read(current_user, row, "details")
         return self.render_details(row, return_url)
 
+    def may_change(self, row):
+        """May the user edit this row? Not a file they only read on loan."""
+        if not self._can("edit"):
+            return False
+        if self.spec.row_scope != "archive":
+            return True
+        return self.scoped_query("edit").where(self.model.id == row.id).exists()
+
     def render_details(self, row, return_url=None):
         from portal import audit
         history = (audit.AuditEvent.select()
@@ -560,6 +573,7 @@ class RegisterView(ModelView):
             extra = _resolve(self.model, self.spec.details_extra)(current_user, row)
         from .export import may_copy
         return self.render(self.details_template, model=row, extra=extra,
+                           may_change=self.may_change(row),
                            may_copy=may_copy(current_user, self.spec, row),
                            details_columns=self._details_columns,
                            get_value=self.get_detail_value,

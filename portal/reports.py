@@ -412,9 +412,10 @@ def case_timeliness(actor, months=None, dept=None):
     return Table(columns, rows)
 
 
-def timeliness_by_month(query, since):
-    """{'YYYY-MM': {closed, on_time, open_overdue}} of the cases in `query`
-    received since `since`, counted by the database in one grouped query."""
+def timeliness_by_month(query, since, by_type=False):
+    """{'YYYY-MM': {count, closed, on_time, open_overdue}} of the cases in
+    `query` received since `since`, counted by the database in one grouped
+    query; with `by_type` the keys are ('YYYY-MM', type)."""
     from peewee import Case
     from models import Complaint
     now = clock.now()
@@ -423,12 +424,14 @@ def timeliness_by_month(query, since):
     open_late = (Complaint.closed_at.is_null() & (Complaint.due_at < now)
                  & Complaint.state.not_in(["not_accepted", "archived"]))
     month = month_key(Complaint.received_at)
-    grouped = (query.select(month.alias("month"),
+    keys = [month.alias("month")] + ([Complaint.type] if by_type else [])
+    grouped = (query.select(*keys, fn.COUNT(Complaint.id).alias("count"),
                             fn.SUM(Case(None, [(closed, 1)], 0)).alias("closed"),
                             fn.SUM(Case(None, [(on_time, 1)], 0)).alias("on_time"),
                             fn.SUM(Case(None, [(open_late, 1)], 0)).alias("open_overdue"))
-               .where(Complaint.received_at >= since).group_by(month))
-    return {r["month"]: {k: int(r[k] or 0) for k in ("closed", "on_time", "open_overdue")}
+               .where(Complaint.received_at >= since).group_by(*[month] + keys[1:]))
+    figures = ("count", "closed", "on_time", "open_overdue")
+    return {(r["month"], r["type"]) if by_type else r["month"]: {k: int(r[k] or 0) for k in figures}
             for r in grouped.dicts()}
 
 

@@ -100,23 +100,31 @@ def collect():
                     add(i.help)
                     for code, label in (i.choices or ()):
                         add(label, humanize(str(code)))
-    plurals = {}
+    messages, plurals = source_messages()
+    for msgid in messages:
+        add(msgid)
+    return found, plurals
+
+
+def source_messages(root=ROOT):
+    """The messages of gettext-style calls in our code and templates, and
+    the plural forms of those that have one."""
+    messages, plurals = [], {}
     for base in ("portal", "admin_views", "permissions", "seed", "models.py"):
-        path = ROOT / base
+        path = root / base
         files = [path] if path.is_file() else list(path.rglob("*.py")) + list(path.rglob("*.html"))
         for file in files:
             text = file.read_text(encoding="utf-8")
             if file.suffix == ".py":
                 for msgid, plural in python_messages(text):
-                    add(msgid)
+                    messages.append(msgid)
                     if plural:
                         plurals[msgid] = plural
             else:
                 for m in PLURAL.finditer(text):
                     plurals[m.group(2)] = m.group(4)
-                for m in CALL.finditer(text):
-                    add(m.group(2))
-    return found, plurals
+                messages += [m.group(2) for m in CALL.finditer(text)]
+    return messages, plurals
 
 
 def python_messages(source):

@@ -270,6 +270,7 @@ EN_MORE = {
     "总经理核签": "General manager countersignature",
     "您已接收 %(name)s 移交的 %(n)s 项（交接单 %(no)s）": "You received %(n)s items handed over by %(name)s (handover sheet %(no)s)",
     "您已有权查阅该档案，无需借阅。": "You may already read this file; no need to borrow it.",
+    "您已可以复印该档案，无需借阅。": "You may already copy this file; no need to borrow it.",
     "成品仓储": "Finished-goods warehouse",
     "成品仓储签收": "Received by finished-goods warehouse",
     "成品仓储签收后留存": "Kept by the finished-goods warehouse after signing",

@@ -136,7 +136,8 @@ def _loans(ctx, rng):
 
 
 def _handovers(ctx):
-    """杨帆 (服务接待员) changed post: everything he held went to 郑磊 and the
+    """杨帆 (服务接待员) changed post: everything he held went to 郑磊 (the consumer
+    files to the sales manager 陈明) and the
     handover is confirmed; 何平 (销售二部) is leaving: his handover is under way."""
     from models import Employee
     yang = Employee.get(Employee.name == "杨帆")
@@ -146,7 +147,8 @@ def _handovers(ctx):
         done = ctx.create("hr", "handover_record", employee=yang, reason="job_change",
                           last_day=ctx.today - timedelta(days=14),
                           default_successor=ctx.employees["service"])
-    with at(start + timedelta(days=1)):
+    with at(start + timedelta(days=1)):       # the after-sales centre may not keep consumer files
+        ctx.run("hr", done, "assign", successor=ctx.employees["salesmgr"].id, kind="consumer_archive")
         done = ctx.run("hr", done, "execute", comment="按清单移交")
     with at(start + timedelta(days=2)):
         ctx.run("hr", done, "confirm", comment="已接收")

@@ -299,3 +299,22 @@ def test_only_archive_registers_can_be_borrowed(api, make):
     r = api("sales2").post("/api/v1/borrow_request", json={
         "register": "customer_visit_record", "record": row.id, "purpose": "consult", "reason": "x"})
     assert r.status_code == 400 and "register" in r.get_json()["errors"]
+
+
+def test_a_file_read_on_loan_offers_no_edit_or_delete(portal, lent_file, make):
+    # 张伟 edits his own customers but only reads the one lent to him.
+    from models import Employee
+    own = make("customer", actor="sales", name="自己的客户乙", account_owner=Employee.get(Employee.name == "张伟"))
+    lent = lent_file("sales").record
+    sales = portal("sales")
+    details = sales.get(f"/customer/details/?id={lent}").get_data(as_text=True)
+    assert f"/customer/edit/?id={lent}" not in details
+    assert f"/customer/edit/?id={own.id}" in sales.get(f"/customer/details/?id={own.id}").get_data(as_text=True)
+    page = sales.get("/customer/?search=客户").get_data(as_text=True)
+
+    def row_of(record_id):
+        rows = [r for r in page.split("<tr")[1:] if f"/customer/details/?id={record_id}&" in r]
+        assert len(rows) == 1
+        return rows[0]
+    assert "/customer/edit/" not in row_of(lent) and "/customer/delete/" not in row_of(lent)
+    assert "/customer/edit/" in row_of(own.id)

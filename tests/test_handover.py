@@ -281,3 +281,27 @@ def test_a_register_added_later_is_included_without_code_changes(api, db_ctx):
     finally:
         registry.remove("vehicle_loan")
         db.drop_tables([VehicleLoan])
+
+
+def test_the_default_successor_gets_only_what_they_may_hold(api, holdings, db_ctx):
+    # 张伟 (sales) may hold customers but not tools: the tool waits for an assignment.
+    from models import Employee
+    r = api("hr").post("/api/v1/handover_record", json={
+        "employee": user("sales2").employee_id, "reason": "resignation", "last_day": "2026-12-31",
+        "default_successor": user("sales").employee_id})
+    assert r.status_code == 201, r.get_json()
+    h = r.get_json()
+    by_register = {}
+    for item in items_of(h["id"]):
+        by_register.setdefault(item.register, set()).add(item.successor_id)
+    assert by_register["customer"] == {user("sales").employee_id}
+    assert by_register["tool_custody"] == {None}
+    r = api("hr").post(f"/api/v1/handover_record/{h['id']}/execute")
+    assert r.status_code == 400 and "尚未指定接收人" in str(r.get_json())
+
+    # A successor who leaves after being assigned is refused at execution.
+    api("hr").post(f"/api/v1/handover_record/{h['id']}/assign",
+                   json={"successor": user("service").employee_id, "kind": "tool_custody"})
+    Employee.update(status="departed").where(Employee.id == user("sales").employee_id).execute()
+    r = api("hr").post(f"/api/v1/handover_record/{h['id']}/execute")
+    assert r.status_code == 400 and "张伟 无权持有" in str(r.get_json())

@@ -74,3 +74,21 @@ def test_every_register_label_is_in_the_catalogue(app, locale):
         missing += [l for l in labels if any("\u4e00" <= ch <= "\u9fff" for ch in l)
                     and not catalog.get(l)]
     assert missing == []
+
+
+@pytest.mark.parametrize("locale", ["zh_Hant_TW", "en"])
+def test_every_message_of_the_code_and_templates_is_translated(app, locale):
+    # Catches a catalogue not rebuilt after new messages (scripts/build_translations.py).
+    import importlib.util
+    from pathlib import Path
+    root = Path(app.root_path).parent
+    spec = importlib.util.spec_from_file_location("build_translations", root / "scripts" / "build_translations.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    messages, _ = build.source_messages(root)
+    assert len(messages) > 500
+    path = Path(app.root_path) / "translations" / locale / "LC_MESSAGES" / "messages.mo"
+    with open(path, "rb") as fh:
+        catalog = {m.id if isinstance(m.id, str) else m.id[0]: m.string for m in read_mo(fh) if m.id}
+    missing = sorted({m for m in messages if build.HAS_CJK.search(m) and not catalog.get(m)})
+    assert missing == []

@@ -230,3 +230,24 @@ def test_every_register_prints_one_of_its_records(portal, db_ctx):
         assert rows[1][0] == spec.label, spec.name
         printed += 1
     assert printed > 60
+
+
+def test_a_reader_of_a_no_copy_form_asks_to_copy_it_and_prints_it_once_lent(api, portal, db_ctx):
+    """The collector may read but not copy his survey: a borrow request for
+    copying (复印), once approved and lent, lets him print it until due."""
+    r = api("sales").post("/api/v1/health_survey", json=dict(
+        name="王秀兰", gender="female", age=68, address="宝鸡市金台区", phone="13900000000",
+        health_situation="血压偏高", collector_signature=True))
+    sid = r.get_json()["id"]
+    ask = {"register": "health_survey", "record": sid, "reason": "报销需附表"}
+    r = api("sales").post("/api/v1/borrow_request", json=dict(ask, purpose="consult"))
+    assert r.status_code == 400 and "无需借阅" in r.get_json()["errors"]["record"]
+    r = api("sales").post("/api/v1/borrow_request", json=dict(ask, purpose="copy"))
+    assert r.status_code == 201, r.get_json()
+    loan = r.get_json()
+    approver = {"general_manager": "gm", "marketing_head": "marketing"}[loan["approver_role"]]
+    assert api(approver).post(f"/api/v1/borrow_request/{loan['id']}/approve").status_code == 200
+    assert portal("sales").get(f"/health_survey/print/?id={sid}").status_code == 403   # not yet lent
+    r = api("clerk").post(f"/api/v1/borrow_request/{loan['id']}/lend")
+    assert r.status_code == 200, r.get_json()
+    assert portal("sales").get(f"/health_survey/print/?id={sid}").status_code == 200

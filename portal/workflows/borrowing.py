@@ -79,7 +79,13 @@ def check_request(req, actor, is_new):
     if is_new and actor is not None and (
             spec.model.select(spec.model.id)
             .where(rules.row_filter(actor, spec.model, "view"), spec.model.id == target.id).exists()):
-        errors["record"] = gettext("您已有权查阅该档案，无需借阅。")
+        # A reader still needs an approved loan to copy a sealed or 严禁复印
+        # record (R-ARC-15): only that request makes sense.
+        from admin_views.export import may_copy
+        if req.purpose != "copy":
+            errors["record"] = gettext("您已有权查阅该档案，无需借阅。")
+        elif may_copy(actor, spec, target):
+            errors["record"] = gettext("您已可以复印该档案，无需借阅。")
     if req.due_at is not None:
         limit = calendar.rule_deadline("borrow_max", req.requested_at or clock.now())
         if limit is not None and req.due_at > limit:

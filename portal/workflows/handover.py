@@ -132,20 +132,39 @@ def gather(record):
          .where(HandoverItem.id.in_(returned[i:i + 500])).execute())
     for i in range(0, len(gone), 500):
         HandoverItem.delete().where(HandoverItem.id.in_(gone[i:i + 500])).execute()
+    default = _default_successor(record)
     new = []
     for item in held:
         key = (item["register"], item["field"], item["record_id"])
         if key not in current:
-            successor = record.__data__.get("default_successor")
-            if item["must_return"] or item["register"] == "borrow_request" and item["field"] == "borrower":
-                successor = None
-            new.append(dict(item, handover=record.id, successor=successor))
+            new.append(dict(item, handover=record.id, successor=default(item)))
     for i in range(0, len(new), 500):
         HandoverItem.insert_many(new[i:i + 500]).execute()
     total = HandoverItem.select().where(HandoverItem.handover == record.id).count()
     type(record).update(item_count=total).where(type(record).id == record.id).execute()
     record.item_count = total
     return len(new)
+
+
+def _default_successor(record):
+    """item -> the record's default successor where they may hold that kind
+    of item (None otherwise: it waits for an explicit assignment)."""
+    from models import Employee
+    successor = Employee.get_or_none(Employee.id == record.__data__.get("default_successor"))
+    allowed = {}
+
+    def successor_for(item):
+        if successor is None or item["must_return"] or _is_own_request(item):
+            return None
+        kind = (item["register"], item["field"])
+        if kind not in allowed:
+            allowed[kind] = allowed_to_hold(successor, *kind)
+        return successor.id if allowed[kind] else None
+    return successor_for
+
+
+def _is_own_request(item):
+    return item["register"] == "borrow_request" and item["field"] == "borrower"
 
 
 def check_record(record, actor, is_new):
@@ -180,6 +199,12 @@ def allowed_to_hold(successor, register, field):
     if field == "current_approver" and spec.workflow is not None:
         verbs = [t for t in ("approve", "decide") if spec.workflow.transition(t)]
         return any(permissions.can(user, v, spec.model) for v in verbs)
+    if spec.workflow is not None and dict(holding_fields(spec)).get(field) == "task":
+        # a task (a plan to carry out, a case to handle) goes to whoever may
+        # move it on, like the one who held it
+        return permissions.can(user, "view", spec.model) and any(
+            permissions.can(user, t.name, spec.model)
+            for t in spec.workflow.transitions.values() if t.task)
     if register == "employee" or spec.row_scope == "all":
         return permissions.can(user, "view", spec.model)
     return permissions.can(user, "view", spec.model) and permissions.can(user, "edit", spec.model)
@@ -237,7 +262,25 @@ def outstanding(record):
     if unassigned:
         problems.append(gettext("以下移交项尚未指定接收人：%(kinds)s",
                                 kinds="、".join(f"{k} {n}" for k, n in unassigned.items())))
+    problems += _refused_successors(i for i in items if i.successor_id is not None)
     return problems
+
+
+def _refused_successors(items):
+    """Messages for successors no longer allowed to hold what they were
+    given (left the company, lost the role since the assignment)."""
+    from models import Employee
+    allowed, refused = {}, defaultdict(set)
+    for i in items:
+        key = (i.successor_id, i.register, i.field)
+        if key not in allowed:
+            allowed[key] = allowed_to_hold(Employee.get_or_none(Employee.id == i.successor_id),
+                                           i.register, i.field)
+        if not allowed[key]:
+            refused[i.successor_id].add(tr(registry.get(i.register).label))
+    names = {e.id: e.name for e in Employee.select().where(Employee.id.in_(list(refused)))} if refused else {}
+    return [gettext("%(name)s 无权持有以下类别：%(kinds)s", name=names.get(sid, sid),
+                    kinds="、".join(sorted(kinds))) for sid, kinds in refused.items()]
 
 
 def move_group(spec, field, employee_id, successor_id, ids):

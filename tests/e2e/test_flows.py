@@ -72,7 +72,8 @@ def press(page, action, fill=None, select=None, check=()):
 def open_waiting(page, register, *texts):
     """From the home page's 待我处理 card, open the row showing all `texts`."""
     follow(page, page.get_by_role("link", name="客户管理门户"))
-    follow(page, page.locator("#waiting-for-me").get_by_role("link", name=register, exact=True))
+    tiles = page.locator("#waiting-for-me a.dash-tile")       # label, then the count badge
+    follow(page, tiles.filter(has=page.get_by_text(register, exact=True)))
     row = page.locator("table.model-list tbody tr")
     for text in texts:
         row = row.filter(has_text=text)
