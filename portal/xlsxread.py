@@ -9,6 +9,7 @@ formats are dates and converts Excel serial numbers.
 """
 import posixpath
 import zipfile
+from array import array
 from datetime import datetime
 from xml.etree.ElementTree import ParseError, iterparse
 
@@ -74,8 +75,40 @@ def _text_of(elem):
     return "".join(parts)
 
 
+class SharedStrings:
+    """The workbook's shared-string table (every distinct text of the sheet,
+    stored once), packed: blocks of strings joined into one str with an
+    array of offsets, about a third of the memory of a list of strings."""
+
+    BLOCK = 4096
+
+    def __init__(self):
+        self.blocks, self.offsets = [], []
+        self.pending = []
+
+    def append(self, text):
+        self.pending.append(text)
+        if len(self.pending) == self.BLOCK:
+            self._pack()
+
+    def _pack(self):
+        if self.pending:
+            offsets, at = array("L", [0]), 0
+            for text in self.pending:
+                at += len(text)
+                offsets.append(at)
+            self.blocks.append("".join(self.pending))
+            self.offsets.append(offsets)
+            self.pending = []
+
+    def __getitem__(self, index):
+        block, i = divmod(index, self.BLOCK)
+        offsets = self.offsets[block]
+        return self.blocks[block][offsets[i]:offsets[i + 1]]
+
+
 def _shared_strings(archive, path):
-    strings = []
+    strings = SharedStrings()
     if path is None or path not in archive.namelist():
         return strings
     with archive.open(path) as fh:
@@ -83,6 +116,7 @@ def _shared_strings(archive, path):
             if elem.tag == MAIN + "si":
                 strings.append(_text_of(elem))
                 elem.clear()
+    strings._pack()
     return strings
 
 
