@@ -31,6 +31,7 @@ from .xlsxstream import StreamingWorkbook
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 WIDTH_SAMPLE = 200
 CHUNK = 64 * 1024
+EXPORT_CACHE_KB = 4000             # SQLite page cache while an export streams
 XLSX_MAX_ROWS = 1_048_575          # Excel's rows per sheet, less the header
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
                     "strings_to_numbers": False, "default_date_format": "yyyy-mm-dd"}
@@ -123,6 +124,10 @@ def result_rows(query):
     if is_postgres():
         from playhouse.postgres_ext import ServerSide
         return ServerSide(query, array_size=2000)
+    # An export reads each page once: SQLite's page cache (64 MB for list
+    # pages) would only grow the worker's memory. The connection is closed
+    # after the request, the next one starts with the usual cache.
+    db.execute_sql(f"PRAGMA cache_size = -{EXPORT_CACHE_KB}")
     return query.iterator()
 
 

@@ -10,6 +10,7 @@ time to the first bytes in the browser (target <= 2 s) and the peak memory of
 the gunicorn worker, sampled every 20 ms (target <= 100 MB).
 """
 import argparse
+import json
 import os
 import resource
 import sqlite3
@@ -108,7 +109,7 @@ def main():
         session = login(server.url, args.user)
         workers = server.worker_pids()
         idle = max(rss_mb(p) for p in workers)
-        url = f"{server.url}/complaint/export/xlsx/?{arg}={cutoff.replace(' ', '+')}"
+        url = f"{server.url}/complaint/export/xlsx/?flt0_{arg}={cutoff.replace(' ', '+')}"
         size = 0
         with PeakMemory(workers) as memory, open(out_dir / "portal-export.xlsx", "wb") as out:
             start = time.perf_counter()
@@ -121,12 +122,16 @@ def main():
                 size += len(chunk)
             total = time.perf_counter() - start
         status = response.status_code
+    with sqlite3.connect(args.db) as conn:       # the export's audit event says how many rows it wrote
+        row = conn.execute("SELECT changes FROM audit_event WHERE action = 'export' "
+                           "ORDER BY id DESC LIMIT 1").fetchone()
+    portal_rows = json.loads(row[0])["rows"][1] if row else None
 
     print(f"export of {int(bare_rows):,} complaint rows (received after {cutoff}), xlsx")
     print(f"  bare XlsxWriter loop (constant_memory): {bare_total:7.1f} s "
           f"(loop {float(bare_loop):.1f} s), peak {bare_rss:.0f} MB, {bare_size / 2**20:.1f} MB file")
     print(f"  portal streaming export (HTTP {status}): {total:7.1f} s, "
-          f"{size / 2**20:.1f} MB received")
+          f"{size / 2**20:.1f} MB received, {portal_rows:,} rows")
     print(f"  time ratio portal / bare loop:   {total / float(bare_loop):5.2f}   (target <= 1.10)")
     print(f"  first bytes in the browser after {first:5.2f} s (target <= 2 s)")
     print(f"  peak memory of the gunicorn worker: {memory.peak:.0f} MB "
