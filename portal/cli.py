@@ -15,9 +15,7 @@ cli = AppGroup("portal", help="客户管理门户：数据库、用户与演示�
 def create_schema():
     """Bring the schema up to date (portal/migrate.py), then the reference data."""
     from .migrate import upgrade
-    from .scale import create_indexes
-    upgrade()
-    create_indexes()        # list and text indexes of the large registers
+    upgrade()               # with the list and text indexes of the large registers
     reference_data()
 
 

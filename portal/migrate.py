@@ -126,11 +126,24 @@ def plan(models=None) -> Plan:
         model = by_table[idx.table]
         result.add_indexes.append((model, _model_index(model, idx)))
     result.extra = [f"column {t}.{c}" for t, c in diff.drop_columns]
-    result.extra += [f"index {i.table}.{i.name}" for i in diff.drop_indexes]
+    from .scale import managed_indexes
+    managed = managed_indexes()        # the large registers' own indexes (portal/scale.py)
+    result.extra += [f"index {i.table}.{i.name}" for i in diff.drop_indexes if i.name not in managed]
     return result
 
 
 def upgrade(dry_run=False) -> Plan:
+    """Bring the database to the models' schema, then make sure the large
+    registers' indexes and text-index triggers exist (a SQLite table rebuilt
+    by a migration loses its triggers); returns the plan it carried out."""
+    todo = _upgrade(dry_run)
+    if not dry_run:
+        from .scale import create_indexes
+        create_indexes()
+    return todo
+
+
+def _upgrade(dry_run=False) -> Plan:
     """Bring the database to the models' schema; returns the plan it carried out.
 
     Raises MigrationError when a column cannot be added without a named

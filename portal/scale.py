@@ -163,6 +163,15 @@ def _create_fts(spec):
             f'INSERT INTO "{fts}"("{fts}", rowid, terms) VALUES (\'delete\', old.id, {old_doc}); END')
 
 
+def managed_indexes():
+    """Names of the indexes create_indexes() makes (not declared on the models)."""
+    names = set()
+    for spec in large_specs():
+        names.update(name for name, _ in list_indexes(spec))
+        names.add(f"{spec.model._meta.table_name}_text_gin")
+    return names
+
+
 def register_functions(database):
     """SQLite: `portal_bigrams(...)`, used by the text index triggers."""
     database.register_function(document, "portal_bigrams", -1, deterministic=True)
