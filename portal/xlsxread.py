@@ -112,10 +112,15 @@ def _shared_strings(archive, path):
     if path is None or path not in archive.namelist():
         return strings
     with archive.open(path) as fh:
-        for _, elem in iterparse(fh):
-            if elem.tag == MAIN + "si":
+        table = None
+        for event, elem in iterparse(fh, events=("start", "end")):
+            if event == "start":
+                if elem.tag == MAIN + "sst":
+                    table = elem
+            elif elem.tag == MAIN + "si":
                 strings.append(_text_of(elem))
-                elem.clear()
+                if table is not None:
+                    table.clear()        # strings already read are dropped from the tree
     strings._pack()
     return strings
 

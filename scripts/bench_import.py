@@ -2,7 +2,7 @@
 default) read by the dry run and then imported, through the portal's own
 code, on a fresh database.
 
-    .venv/bin/python scripts/bench_import.py [--rows N] [--csv] [--no-tracemalloc]
+    .venv/bin/python scripts/bench_import.py [--rows N] [--csv] [--no-tracemalloc | --tracemalloc-only]
 
 Uses a fresh SQLite database in a temporary folder, or the database of
 PORTAL_DATABASE_URL (which it empties first: never point it at real data).
@@ -146,6 +146,7 @@ def main():
     parser.add_argument("--csv", action="store_true", help="a GB18030 CSV file instead of xlsx")
     parser.add_argument("--no-tracemalloc", action="store_true",
                         help="skip the second, traced pass (Python allocation peaks)")
+    parser.add_argument("--tracemalloc-only", action="store_true", help="only the traced pass")
     parser.add_argument("--generate", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.generate:
@@ -165,7 +166,7 @@ def main():
                    + (["--csv"] if args.csv else []), check=True)
     print(f"file: {path.name}, {args.rows} rows, {path.stat().st_size / 1024 / 1024:.1f} MB, "
           f"generated in {time.perf_counter() - started:.1f} s; database: {db.obj.__class__.__name__}")
-    passes = [False] if args.no_tracemalloc else [False, True]
+    passes = [False] if args.no_tracemalloc else [True] if args.tracemalloc_only else [False, True]
     for traced in passes:
         with app.app_context(), connection():
             fresh_database()
