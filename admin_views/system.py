@@ -247,11 +247,7 @@ class AuditLogView(GuardedMixin, ModelView):
         for idx, _name, value in filters or ():
             flt = self._filters[idx]
             query = flt.apply(query, flt.clean(value))
-        count = query.count()
-        page_size = page_size or self.page_size
-        page = max(0, min(int(page or 0), 10 ** 6))
-        query = query.order_by(audit.AuditEvent.id.desc()).limit(page_size).offset(page * page_size)
-        return count, list(query) if execute else query
+        return newest_first_page(query, page, page_size or self.page_size, execute)
 
     def get_one(self, id):
         event = audit.AuditEvent.select().where(audit.AuditEvent.id == record_id(id)).first()
@@ -262,6 +258,15 @@ class AuditLogView(GuardedMixin, ModelView):
     @expose("/ajax/update/", methods=("POST",))
     def ajax_update(self):
         abort(404)
+
+
+def newest_first_page(query, page, page_size, execute=True):
+    """(count, rows) of one page of a log-like list, newest first; a page
+    number out of range is clamped (never a database error)."""
+    page = max(0, min(int(page or 0), 10 ** 6))
+    count = query.count()
+    query = query.order_by(query.model.id.desc()).limit(page_size).offset(page * page_size)
+    return count, list(query) if execute else query
 
 
 class ImportBatchView(GuardedMixin, ModelView):
@@ -293,12 +298,8 @@ class ImportBatchView(GuardedMixin, ModelView):
                          endpoint="import_batch", url="/import_batch")
 
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
-        query = importer.visible_batches(current_user)
-        count = query.count()
-        page_size = page_size or self.page_size
-        page = max(0, min(int(page or 0), 10 ** 6))
-        query = query.order_by(importer.ImportBatch.id.desc()).limit(page_size).offset(page * page_size)
-        return count, list(query) if execute else query
+        return newest_first_page(importer.visible_batches(current_user), page,
+                                 page_size or self.page_size, execute)
 
     def get_one(self, id):
         abort(404)
