@@ -310,6 +310,15 @@ class RegisterView(ModelView):
         titled = listing.order(titled, spec, self.sort_spec(sort_column, sort_desc), aliases)
         return query, titled
 
+    def list_fields(self):
+        """The fields a list row reads: its columns, the id and version, and
+        the state and deadline the time-left column is computed from."""
+        spec = self.spec
+        names = ["id", "version", *self.column_list]
+        if spec.workflow is not None:
+            names += [spec.workflow.state_field, spec.workflow.due_field]
+        return [spec.fields[n] for n in dict.fromkeys(names) if n in spec.fields]
+
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True,
                  page_size=None):
         from flask import g
@@ -320,7 +329,7 @@ class RegisterView(ModelView):
         if page_size:
             titled = listing.page(query, titled, self.spec, self.column_list,
                                   self.sort_spec(sort_column, sort_desc), page_size,
-                                  page * page_size)
+                                  page * page_size, self.list_fields())
         if self.spec.row_scope == "archive":
             # A file read through a loan is read only: its row shows no edit or
             # delete button (register/list.html), decided in the same query.
@@ -543,6 +552,7 @@ class RegisterView(ModelView):
             kwargs["count"] = gettext("%(n)s+ 条", n=current_app.config["LIST_COUNT_LIMIT"])
             kwargs["num_pages"] = None
         kwargs.setdefault("spec", self.spec)
+        kwargs.setdefault("row_buttons", listing.row_buttons)
         kwargs.setdefault("input_options", self._input_options)
         kwargs.setdefault("showing_archived", self.showing_archived())
         return super().render(template, **kwargs)

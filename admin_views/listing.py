@@ -1,6 +1,11 @@
 """The list query of a register, shared by the list page, the export and the
 JSON API: scope, search, filters, sort and the related records' titles in one
 query (no query per row)."""
+from types import SimpleNamespace
+
+from flask import g
+from jinja2 import pass_context
+from markupsafe import Markup
 from peewee import JOIN, ForeignKeyField
 
 from portal import scale
@@ -61,7 +66,7 @@ def bounded_count(query, limit=None):
     return (limit, True) if n > limit else (n, False)
 
 
-def page(query, titled, spec, names, sort, page_size, offset):
+def page(query, titled, spec, names, sort, page_size, offset, fields=None):
     """One page of a sorted list: the ids of the page are found first, from
     the filtered `query` alone unless the sort is on a related title (the sort
     and the row rule are then served by the scope index: skipping the rows
@@ -71,7 +76,7 @@ def page(query, titled, spec, names, sort, page_size, offset):
     by_title = any(name in fk_columns(spec, names) for name, _ in sort)
     source = titled if by_title else order(query, spec, sort, {})
     ids = source.select(model.id).limit(page_size).offset(offset)
-    rows, aliases = with_titles(model.select().where(model.id.in_(ids)), spec, names)
+    rows, aliases = with_titles(model.select(*(fields or ())).where(model.id.in_(ids)), spec, names)
     return order(rows, spec, sort, aliases)
 
 
@@ -88,3 +93,30 @@ def order(query, spec, sort, aliases):
         desc = sort[0][1] if sort else True
         clauses.append(id_expr.desc() if desc else id_expr.asc())
     return query.order_by(*clauses)
+
+
+# Row buttons -------------------------------------------------------------------
+
+_ROW_ID = "0rowid0"          # unchanged by URL quoting and HTML escaping
+_CHANGING = ("row_actions.edit_row", "row_actions.delete_row")
+
+
+@pass_context
+def row_buttons(context, row):
+    """The action buttons of one list row (view, edit, delete), as the
+    row_actions.html macros write them. Each macro is rendered once per page
+    for a stand-in row and the row's id put in its place (the id comes before
+    the return URL in every button), instead of three macros, three url_for
+    and a CSRF field per row. A file read on loan (`row._may_change == 0`)
+    gets no edit or delete button."""
+    parts = g.get("_row_buttons")
+    if parts is None:
+        stand_in = SimpleNamespace(id=_ROW_ID)
+        parts = g._row_buttons = [
+            (getattr(action, "template_name", None) in _CHANGING,
+             str(action.render(context, _ROW_ID, stand_in)))
+            for action in context["list_row_actions"]]
+    row_id = str(row.id)
+    hidden = getattr(row, "_may_change", None) == 0
+    return Markup("".join(html.replace(_ROW_ID, row_id, 1)
+                          for changing, html in parts if not (changing and hidden)))

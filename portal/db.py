@@ -11,6 +11,9 @@ from playhouse.db_url import connect
 
 db = DatabaseProxy()
 
+# Connections a process keeps open (one per thread serving a request at once).
+POOL_SIZE = 32
+
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
     "foreign_keys": 1,
@@ -29,7 +32,22 @@ class BaseModel(Model):
 
 def open_database(url: str):
     if url.startswith("sqlite"):
-        database = connect(url, pragmas=SQLITE_PRAGMAS, timeout=30)
+        # Pooled: a request takes an open connection (pragmas set, functions
+        # registered, page cache warm) and gives it back at teardown; a
+        # transaction left open is rolled back on return. Creating the app
+        # opens none, so gunicorn's workers (forked before they import the
+        # app) share no connection.
+        if url.startswith("sqlite:") and ":memory:" not in url:
+            url = "sqlite+pool:" + url[len("sqlite:"):]
+            # `timeout` is then the wait for a free connection; the
+            # busy_timeout pragma still bounds the wait for a lock. A pooled
+            # connection may serve another thread than the one that opened it
+            # (one thread at a time).
+            options = {"max_connections": POOL_SIZE, "stale_timeout": 300, "timeout": 30,
+                       "check_same_thread": False}
+        else:
+            options = {"timeout": 30}
+        database = connect(url, pragmas=SQLITE_PRAGMAS, **options)
         from .scale import register_functions
         register_functions(database)
     else:

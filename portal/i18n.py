@@ -1,8 +1,8 @@
 """Language: Simplified Chinese by default; Traditional Chinese and English
 selectable per user. Our own labels are written in Simplified Chinese in the
 code and translated through the catalogues in portal/translations/."""
-from flask import current_app, request, session
-from flask_babel import Babel, gettext, lazy_gettext, ngettext  # noqa: F401
+from flask import current_app, g, has_app_context, request, session
+from flask_babel import Babel, get_translations, gettext, lazy_gettext, ngettext  # noqa: F401
 from flask_login import current_user
 
 from .config import LOCALES
@@ -28,7 +28,22 @@ def tr(text) -> str:
     if text is None:
         return ""
     text = str(text)
-    return gettext(text) if text else text
+    return _gettext()(text) if text else text
+
+
+def _gettext():
+    """The request's gettext, found once per request and language: Flask-Babel
+    looks the language and its catalogue up again on every call, and a list
+    page translates a few hundred labels. A language forced for a while
+    (force_locale) is another locale object, so it gets its own."""
+    babel_ctx = g.get("_flask_babel") if has_app_context() else None
+    locale = getattr(babel_ctx, "babel_locale", None)
+    if locale is None:
+        return gettext
+    found = getattr(babel_ctx, "portal_gettext", None)
+    if found is None or found[0] is not locale:
+        found = babel_ctx.portal_gettext = (locale, get_translations().ugettext)
+    return found[1]
 
 
 def lazy(text):

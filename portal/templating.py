@@ -33,10 +33,37 @@ def unread_notifications():
     return g._unread
 
 
+# The main menu's HTML, by what decides it: the user's grants (every menu
+# entry's visibility is a "view" grant), the language, the page's view (which
+# entry is active) and the script root of the URLs. About 110 entries, each
+# with its own permission check, otherwise rendered on every page.
+_MENUS = {}
+_MENUS_MAX = 512
+
+
+def _menu_key(admin_view):
+    from flask import request
+
+    from permissions import _grants
+    return (_grants(current_user), str(get_locale()), admin_view.endpoint, request.script_root)
+
+
+def cached_menu(admin_view):
+    return _MENUS.get(_menu_key(admin_view))
+
+
+def keep_menu(admin_view, html):
+    if len(_MENUS) >= _MENUS_MAX:
+        _MENUS.clear()
+    _MENUS[_menu_key(admin_view)] = html
+    return html
+
+
 def action_label(action):
     return ACTION_LABELS.get(action, action)
 
 
 def init_app(app):
     app.jinja_env.globals.update(current_user_roles=current_user_roles, html_lang=html_lang,
-                                 action_label=action_label, unread_notifications=unread_notifications)
+                                 action_label=action_label, unread_notifications=unread_notifications,
+                                 cached_menu=cached_menu, keep_menu=keep_menu)

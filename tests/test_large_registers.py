@@ -135,6 +135,25 @@ def test_a_list_page_runs_at_most_five_queries(portal, complaint, db_ctx, page_s
     assert len(statements) <= 5, "\n".join(statements)
 
 
+def test_each_row_shows_its_own_values_and_buttons(portal, complaint, db_ctx):
+    """The page reads only the columns it shows, and each row's view, edit
+    and delete buttons are written once per page with the row's id put in."""
+    import re
+    made = {complaint(title=f"第{n}号投诉的标题").id: f"第{n}号投诉的标题" for n in range(3)}
+    body = portal("clerk").get("/complaint/?search=投诉的标题").get_data(as_text=True)
+    rows = [r for r in body.split("<tr")[1:] if "/complaint/details/?id=" in r]
+    assert len(rows) == 3
+    for row in rows:
+        shown = {int(i) for i in re.findall(r"/complaint/(?:details|edit)/\?id=(\d+)&amp;", row)}
+        shown |= {int(i) for i in re.findall(r'name="id" type="hidden" value="(\d+)"', row)}
+        assert len(shown) == 1, row
+        record = shown.pop()
+        assert made.pop(record) in row
+        assert 'name="rowid" class="action-checkbox" value="%d"' % record in row
+        assert "time-left" in row or "time-overdue" in row     # from the state and deadline
+    assert made == {}
+
+
 def sqlite_only():
     import os
     return pytest.mark.skipif("postgres" in os.environ.get("PORTAL_DATABASE_URL", ""),

@@ -130,6 +130,8 @@ def test_matrix_change_applies_on_the_next_request(portal, db_ctx):
     from portal.accounts import Role
     quality = portal("quality")
     assert quality.get("/customer/").status_code == 403
+    # the menu (kept per grants, language and page) follows the matrix too
+    assert 'href="/customer/"' not in quality.get("/department/").get_data(as_text=True)
     admin = portal("admin")
     granted = [f"{p.role_id}|{p.register}|{p.verb}" for p in
                Permission.select().where(Permission.register.in_(
@@ -139,6 +141,7 @@ def test_matrix_change_applies_on_the_next_request(portal, db_ctx):
                                                 "perm": granted + [f"{role.id}|customer|view"]})
     assert r.status_code == 302
     assert quality.get("/customer/").status_code == 200
+    assert 'href="/customer/"' in quality.get("/department/").get_data(as_text=True)
 
 
 def test_only_the_administrator_edits_the_matrix(portal):
