@@ -552,7 +552,7 @@ class RegisterView(ModelView):
             kwargs["count"] = gettext("%(n)s+ 条", n=current_app.config["LIST_COUNT_LIMIT"])
             kwargs["num_pages"] = None
         kwargs.setdefault("spec", self.spec)
-        kwargs.setdefault("row_buttons", listing.row_buttons)
+        kwargs.setdefault("list_row", listing.list_row)
         kwargs.setdefault("input_options", self._input_options)
         kwargs.setdefault("showing_archived", self.showing_archived())
         return super().render(template, **kwargs)

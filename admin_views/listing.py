@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 from flask import g
 from jinja2 import pass_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from peewee import JOIN, ForeignKeyField
 
 from portal import scale
@@ -95,28 +95,53 @@ def order(query, spec, sort, aliases):
     return query.order_by(*clauses)
 
 
-# Row buttons -------------------------------------------------------------------
+# Rows of the list page ------------------------------------------------------------
 
 _ROW_ID = "0rowid0"          # unchanged by URL quoting and HTML escaping
 _CHANGING = ("row_actions.edit_row", "row_actions.delete_row")
 
 
-@pass_context
-def row_buttons(context, row):
-    """The action buttons of one list row (view, edit, delete), as the
-    row_actions.html macros write them. Each macro is rendered once per page
-    for a stand-in row and the row's id put in its place (the id comes before
-    the return URL in every button), instead of three macros, three url_for
-    and a CSRF field per row. A file read on loan (`row._may_change == 0`)
-    gets no edit or delete button."""
-    parts = g.get("_row_buttons")
-    if parts is None:
+class _RowParts:
+    """What every row of one list page shares: the selection box and each
+    button (view, edit, delete) rendered once by its row_actions.html macro
+    for a stand-in row, with a mark where the row's id goes (the id comes
+    before the return URL in every button)."""
+
+    def __init__(self, context):
+        from flask_admin.babel import gettext as admin_gettext
         stand_in = SimpleNamespace(id=_ROW_ID)
-        parts = g._row_buttons = [
-            (getattr(action, "template_name", None) in _CHANGING,
-             str(action.render(context, _ROW_ID, stand_in)))
-            for action in context["list_row_actions"]]
+        self.checkbox = (Markup('<td><input type="checkbox" name="rowid" class="action-checkbox" '
+                                'value="%s" title="{}" /></td>').format(admin_gettext("Select record"))
+                         if context["actions"] else None)
+        view = context["admin_view"]
+        self.buttons = [(getattr(action, "template_name", None) in _CHANGING,
+                         str(action.render(context, _ROW_ID, stand_in)))
+                        for action in context["list_row_actions"]] \
+            if view.column_display_actions else None
+        self.columns = [c for c, _ in context["list_columns"]]
+        self.get_value = context["get_value"]
+
+
+@pass_context
+def list_row(context, row):
+    """The cells of one list row, as Flask-Admin's list.html writes them (no
+    column is edited in the list), in one call per row instead of several
+    template calls per cell and three macros, three url_for and a CSRF field
+    for the buttons. A file read on loan (`row._may_change == 0`) gets no
+    edit or delete button."""
+    parts = g.get("_list_row")
+    if parts is None:
+        parts = g._list_row = _RowParts(context)
     row_id = str(row.id)
-    hidden = getattr(row, "_may_change", None) == 0
-    return Markup("".join(html.replace(_ROW_ID, row_id, 1)
-                          for changing, html in parts if not (changing and hidden)))
+    out = []
+    if parts.checkbox is not None:
+        out.append(parts.checkbox.replace("%s", row_id, 1))
+    if parts.buttons is not None:
+        hidden = getattr(row, "_may_change", None) == 0
+        out.append('<td class="list-buttons-column">')
+        out.extend(html.replace(_ROW_ID, row_id, 1)
+                   for changing, html in parts.buttons if not (changing and hidden))
+        out.append("</td>")
+    for c in parts.columns:
+        out.append(f'<td class="col-{c}">{escape(parts.get_value(context, row, c))}</td>')
+    return Markup("".join(out))
