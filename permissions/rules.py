@@ -53,11 +53,15 @@ def actor_departments(actor) -> frozenset:
     emp = actor.employee
     result = set()
     if emp is not None:
-        rows = list(Department.select(Department.id, Department.parent, Department.head))
+        # (id, parent, head) of every department: read with the user when
+        # the request loaded them (portal.auth.load_actor)
+        rows = actor.__dict__.get("_department_tree")
+        if rows is None:
+            rows = Department.select(Department.id, Department.parent, Department.head).tuples()
         children = {}
-        for d in rows:
-            children.setdefault(d.parent_id, []).append(d.id)
-        stack = [d.id for d in rows if d.head_id == emp.id]
+        for dept_id, parent_id, _ in rows:
+            children.setdefault(parent_id, []).append(dept_id)
+        stack = [dept_id for dept_id, _, head_id in rows if head_id == emp.id]
         if emp.dept_id:
             stack.append(emp.dept_id)
         while stack:

@@ -38,13 +38,16 @@ def safe_next(target, default="/"):
 
 def load_actor(condition):
     """The user matching `condition` with what every request asks about them,
-    read in one query: their roles, their employee record and the
-    (register, verb) pairs their roles are granted."""
+    read in one query: their roles, their employee record, the (register,
+    verb) pairs their roles are granted, how many of their notifications
+    are unread (the count the page header shows, as the request began) and
+    the department tree their row rules start from."""
     from peewee import JOIN, fn
-    from models import Employee
+    from models import Department, Employee
     from permissions import Permission
     from .accounts import Role, UserRole
     from .db import is_postgres
+    from .notify import Notification
 
     def joined(expr):
         return fn.string_agg(expr, ",") if is_postgres() else fn.group_concat(expr, ",")
@@ -53,7 +56,14 @@ def load_actor(condition):
     grants = (Permission.select(joined(Permission.register.concat(":").concat(Permission.verb)))
               .join(Role).join(UserRole, on=(UserRole.role == Role.id))
               .where(UserRole.user == User.id))
-    user = (User.select(User, Employee, roles.alias("role_list"), grants.alias("grant_list"))
+    def text(field):
+        return fn.COALESCE(field.cast("text"), "")
+    tree = Department.select(joined(text(Department.id).concat(":").concat(text(Department.parent))
+                                    .concat(":").concat(text(Department.head))))
+    unread = (Notification.select(fn.COUNT(Notification.id))
+              .where(Notification.recipient == User.id, Notification.read_at.is_null()))
+    user = (User.select(User, Employee, roles.alias("role_list"), grants.alias("grant_list"),
+                        unread.alias("unread_count"), tree.alias("department_tree"))
             .join(Employee, JOIN.LEFT_OUTER, on=(Employee.user == User.id), attr="person")
             .where(condition).first())
     if user is None:
@@ -61,6 +71,10 @@ def load_actor(condition):
     person = getattr(user, "person", None)
     user.__dict__["_employee"] = person if person is not None and person.id else None
     user.__dict__["_role_keys"] = frozenset(filter(None, (user.role_list or "").split(",")))
+    user.__dict__["_unread"] = int(user.unread_count or 0)
+    user.__dict__["_department_tree"] = [
+        tuple(int(v) if v else None for v in item.split(":"))
+        for item in (user.department_tree or "").split(",") if item]
     if user.active:
         pairs = (item.split(":", 1) for item in (user.grant_list or "").split(",") if item)
         g.setdefault("_perm_cache", {})[user.id] = frozenset(tuple(p) for p in pairs)

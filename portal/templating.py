@@ -24,13 +24,14 @@ def html_lang():
 
 
 def unread_notifications():
-    from flask import g
+    """Unread notifications of the user: read with the user (auth.load_actor)."""
     if not current_user.is_authenticated:
         return 0
-    if "_unread" not in g:
+    unread = current_user.__dict__.get("_unread")
+    if unread is None:
         from .notify import unread_count
-        g._unread = unread_count(current_user)
-    return g._unread
+        unread = current_user.__dict__["_unread"] = unread_count(current_user)
+    return unread
 
 
 # The main menu's HTML, by what decides it: the user's grants (every menu
