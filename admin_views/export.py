@@ -124,11 +124,20 @@ def result_rows(query):
     if is_postgres():
         from playhouse.postgres_ext import ServerSide
         return ServerSide(query, array_size=2000)
-    # An export reads each page once: SQLite's page cache (64 MB for list
-    # pages) would only grow the worker's memory. The connection is closed
-    # after the request, the next one starts with the usual cache.
+    return _with_small_page_cache(query)
+
+
+def _with_small_page_cache(query):
+    """An export reads each page once: SQLite's page cache (64 MB for list
+    pages) would only grow the worker's memory. The pooled connection gets
+    its usual cache back when the export ends, however it ends."""
+    from portal.db import SQLITE_PRAGMAS
     db.execute_sql(f"PRAGMA cache_size = -{EXPORT_CACHE_KB}")
-    return query.iterator()
+    try:
+        yield from query.iterator()
+    finally:
+        if not db.is_closed():
+            db.execute_sql(f"PRAGMA cache_size = {SQLITE_PRAGMAS['cache_size']}")
 
 
 def csv_stream(actor, spec, query, description):

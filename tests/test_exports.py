@@ -184,3 +184,18 @@ def test_xlsx_is_streamed_while_rows_are_read(api, monkeypatch):
     assert total < len(read)                       # rows were still being read
     book = openpyxl.load_workbook(io.BytesIO(first + rest))
     assert book.worksheets[0].max_row == len(read) + 1
+
+
+@pytest.mark.skipif("postgres" in __import__("os").environ.get("PORTAL_DATABASE_URL", ""),
+                    reason="SQLite's page cache")
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_an_export_gives_the_pooled_connection_its_page_cache_back(portal, fmt):
+    # an export reads with a small page cache; the list pages that the same
+    # (pooled) connection serves next keep the usual 64 MB
+    from portal.db import SQLITE_PRAGMAS, db
+    r = portal("salesmgr").get(f"/customer/export/{fmt}/")
+    assert r.status_code == 200 and len(r.get_data()) > 100
+    pooled = [conn for _, _, conn in db.obj._connections]
+    assert pooled
+    for conn in pooled:
+        assert conn.execute("PRAGMA cache_size").fetchone()[0] == SQLITE_PRAGMAS["cache_size"]
