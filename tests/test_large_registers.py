@@ -102,7 +102,7 @@ def test_counts_stop_at_the_limit_and_say_so(app, portal, api, complaint, monkey
 
 
 @pytest.mark.parametrize("page_size", [20, 100])
-def test_a_list_page_runs_at_most_five_queries(portal, complaint, db_ctx, page_size, monkeypatch):
+def test_a_list_page_runs_three_queries(portal, complaint, db_ctx, page_size, monkeypatch):
     from admin_views import filters
     from models import Complaint, Employee
     # the reference drop-downs, read by the first page, are kept 30 s; a slow
@@ -132,7 +132,9 @@ def test_a_list_page_runs_at_most_five_queries(portal, complaint, db_ctx, page_s
     body = r.get_data(as_text=True)
     assert body.count("2611-8") == page_size
     assert "王强" in body                             # related titles come with the rows
-    assert len(statements) <= 5, "\n".join(statements)
+    # the user (with roles, grants, unread count, department tree), the
+    # bounded count, the page's rows
+    assert len(statements) <= 3, "\n".join(statements)
 
 
 def test_each_row_shows_its_own_values_and_buttons(portal, complaint, db_ctx):
