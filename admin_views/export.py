@@ -19,7 +19,7 @@ from peewee import BooleanField, DecimalField, ForeignKeyField
 
 from portal import audit, clock, services
 from portal.confidential import AUDITED_LEVELS, note_reads
-from portal.db import db, is_postgres, write_transaction
+from portal.db import db, is_postgres, small_page_cache, write_transaction
 from portal.fields import ListField
 from portal.i18n import gettext, tr
 from portal.registry import SYSTEM_FIELDS
@@ -31,7 +31,7 @@ from .xlsxstream import StreamingWorkbook
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 WIDTH_SAMPLE = 200
 CHUNK = 64 * 1024
-EXPORT_CACHE_KB = 4000             # SQLite page cache while an export streams
+EXPORT_CACHE_KB = 4000             # SQLite page cache of an export request
 XLSX_MAX_ROWS = 1_048_575          # Excel's rows per sheet, less the header
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
                     "strings_to_numbers": False, "default_date_format": "yyyy-mm-dd"}
@@ -124,20 +124,7 @@ def result_rows(query):
     if is_postgres():
         from playhouse.postgres_ext import ServerSide
         return ServerSide(query, array_size=2000)
-    return _with_small_page_cache(query)
-
-
-def _with_small_page_cache(query):
-    """An export reads each page once: SQLite's page cache (64 MB for list
-    pages) would only grow the worker's memory. The pooled connection gets
-    its usual cache back when the export ends, however it ends."""
-    from portal.db import SQLITE_PRAGMAS
-    db.execute_sql(f"PRAGMA cache_size = -{EXPORT_CACHE_KB}")
-    try:
-        yield from query.iterator()
-    finally:
-        if not db.is_closed():
-            db.execute_sql(f"PRAGMA cache_size = {SQLITE_PRAGMAS['cache_size']}")
+    return query.iterator()
 
 
 def csv_stream(actor, spec, query, description):
@@ -290,6 +277,9 @@ def may_copy(actor, spec, row):
 
 
 def respond(actor, spec, query, fmt, description):
+    # An export reads each page once (its count too): SQLite's page cache,
+    # 64 MB for list pages, would only grow the worker's memory.
+    small_page_cache(EXPORT_CACHE_KB)
     query = exportable_rows(actor, spec, query)
     if fmt == "csv":
         return csv_stream(actor, spec, query, description)

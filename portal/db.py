@@ -100,6 +100,21 @@ def write_transaction():
     return db.atomic()
 
 
+def small_page_cache(kb):
+    """This request reads many pages once (an export): SQLite gives it a page
+    cache of `kb` KB, and the pooled connection gets the usual one back when
+    the request ends (the streamed response included), however it ends."""
+    from flask import g
+    if is_sqlite():
+        db.execute_sql(f"PRAGMA cache_size = -{int(kb)}")
+        g.page_cache_lowered = True
+
+
+def _lowered_page_cache():
+    from flask import g, has_app_context
+    return has_app_context() and g.pop("page_cache_lowered", False)
+
+
 @contextmanager
 def connection():
     """Open a connection for CLI work outside a request."""
@@ -127,6 +142,8 @@ def init_app(app):
     @app.teardown_appcontext
     def _close(exc):
         if not db.is_closed():
+            if _lowered_page_cache():
+                db.execute_sql(f"PRAGMA cache_size = {SQLITE_PRAGMAS['cache_size']}")
             db.close()
 
 
