@@ -124,6 +124,9 @@ def result_rows(query):
     if is_postgres():
         from playhouse.postgres_ext import ServerSide
         return ServerSide(query, array_size=2000)
+    # Flask tears the view's context down before the stream starts; the
+    # stream's own connection reads with the small cache too (respond()).
+    small_page_cache(EXPORT_CACHE_KB)
     return query.iterator()
 
 
