@@ -115,7 +115,9 @@ def main():
             start = time.perf_counter()
             response = session.get(url, stream=True)
             first = None
-            for chunk in response.iter_content(64 * 1024):
+            # chunk_size=None: each piece as it arrives (a fixed size would
+            # wait for that many bytes before the first one counts)
+            for chunk in response.iter_content(chunk_size=None):
                 if first is None:
                     first = time.perf_counter() - start
                 out.write(chunk)
