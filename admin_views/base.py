@@ -348,10 +348,10 @@ class RegisterView(ModelView):
             abort(404)
         args = self._get_list_extra_args()
         column = self._get_column_by_idx(args.sort)
-        _, titled = self.list_query(args.search, args.filters, column[0] if column else None,
-                                    args.sort_desc, titles=exporter.export_columns(self.spec))
+        query, titled = self.list_query(args.search, args.filters, column[0] if column else None,
+                                        args.sort_desc, titles=exporter.export_columns(self.spec))
         description = request.query_string.decode("utf-8", "replace")[:500]
-        return exporter.respond(current_user, self.spec, titled, export_type, description)
+        return exporter.respond(current_user, self.spec, query, titled, export_type, description)
 
     def _refresh_filters_cache(self):
         # Flask-Admin evaluates filter options once at start-up; ours depend

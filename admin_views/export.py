@@ -235,8 +235,10 @@ def _xlsx_rows(book, sheet, columns, rows, tally, date_format, datetime_format):
     yield book.drain()
 
 
-def xlsx_stream(actor, spec, query, description):
-    count = query.order_by().count()
+def xlsx_stream(actor, spec, query, titled, description):
+    """`titled`: the rows with their related titles; `query`: the same rows
+    without the joins, for the count (2 s instead of 20 ms on 500,000 rows)."""
+    count = query.select(spec.model.id).order_by().count()
     if count > XLSX_MAX_ROWS:
         raise InputError(gettext(
             "共 %(count)s 行，超过 Excel 每张工作表 %(max)s 行的上限：请缩小筛选范围，或导出 CSV。",
@@ -245,7 +247,7 @@ def xlsx_stream(actor, spec, query, description):
     def generate():
         tally = Tally(spec)
         with db.atomic():
-            yield from xlsx_chunks(spec, result_rows(query), tally, expected_rows=count)
+            yield from xlsx_chunks(spec, result_rows(titled), tally, expected_rows=count)
         tally.audit(actor, "xlsx", description)
 
     response = Response(stream_with_context(generate()),
@@ -279,15 +281,18 @@ def may_copy(actor, spec, row):
     return allowed is one or allowed.exists()      # unrestricted: no query
 
 
-def respond(actor, spec, query, fmt, description):
+def respond(actor, spec, query, titled, fmt, description):
+    """The export of `titled` (the filtered rows with their related titles)
+    as `fmt`; `query` is the same filter without the titles' joins."""
     # An export reads each page once (its count too): SQLite's page cache,
     # 64 MB for list pages, would only grow the worker's memory.
     small_page_cache(EXPORT_CACHE_KB)
     query = exportable_rows(actor, spec, query)
+    titled = exportable_rows(actor, spec, titled)
     if fmt == "csv":
-        return csv_stream(actor, spec, query, description)
+        return csv_stream(actor, spec, titled, description)
     if fmt == "xlsx":
-        return xlsx_stream(actor, spec, query, description)
+        return xlsx_stream(actor, spec, query, titled, description)
     return None
 
 

@@ -252,7 +252,7 @@ def export_records(name, fmt):
     titled, aliases = listing.with_titles(query, spec, exporter.export_columns(spec))
     titled = listing.order(titled, spec, sort, aliases)
     description = request.query_string.decode("utf-8", "replace")[:500]
-    return exporter.respond(current_user, spec, titled, fmt, description)
+    return exporter.respond(current_user, spec, query, titled, fmt, description)
 
 
 @bp.get("/import-batches")
