@@ -84,7 +84,8 @@ def user_loop(base, username, shared, deadline, seed, customers):
             r = session.post(f"{base}/api/v1/complaint", headers=headers, json={
                 "customer": rng.choice(customers), "title": title,
                 "content": "客户来电反映显示器黑屏，要求尽快上门处理。", "type": "complaint",
-                "received_by": me["employee_id"], "matter": "显示器故障"})
+                "received_by": me["employee_id"], "matter": "显示器故障",
+                "cause_class": "quality"})     # accepting needs it (the approver's step)
             if r.status_code == 201:
                 body = r.json()
                 mine.append([body["id"], body["version"]])
