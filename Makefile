@@ -29,14 +29,18 @@ run: install
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # Production: gunicorn on PORTAL_DATABASE_URL (README "Production"); the schema
-# is brought up to date first. WORKERS defaults to 2 x cores + 1.
+# is brought up to date first. WORKERS defaults to 2 x cores + 1, each serving
+# THREADS requests at once. Threaded workers keep answering the master while a
+# long export streams, so TIMEOUT (seconds without a sign of life) does not cut
+# it; a sync worker would be killed in the middle of any request longer than that.
 WORKERS ?= $$((2 * $$(nproc) + 1))
+THREADS ?= 4
 TIMEOUT ?= 120
 
 run-prod: install
 	$(FLASK) portal migrate
-	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --timeout $(TIMEOUT) \
-		--access-logfile - wsgi:app
+	$(VENV)/bin/gunicorn --workers $(WORKERS) --worker-class gthread --threads $(THREADS) \
+		--bind $(HOST):$(PORT) --timeout $(TIMEOUT) --access-logfile - wsgi:app
 
 test: install chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
