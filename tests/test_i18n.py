@@ -20,10 +20,13 @@ def test_default_language_is_simplified_chinese(portal, make):
 def test_switching_language_translates_labels_and_sticks(app, portal, make, locale, register, column):
     make("customer")
     p = portal("sales")
+    assert "客户档案" in p.get("/customer/").get_data(as_text=True)   # the menu is kept in Chinese
     r = p.post("/locale", data={"locale": locale, "next": "/customer/"})
     assert r.status_code == 302 and r.headers["Location"] == "/customer/"
     body = p.get("/customer/").get_data(as_text=True)
     assert register in body and column in body
+    menu = body[body.index("<nav"):body.index("</nav>")]
+    assert register in menu and "客户档案" not in menu     # and one is kept per language
     # a new login of the same user keeps the choice
     other = app.test_client()
     login(other, "sales")

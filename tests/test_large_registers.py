@@ -138,8 +138,10 @@ def test_a_list_page_runs_three_queries(portal, complaint, db_ctx, page_size, mo
 
 
 def test_each_row_shows_its_own_values_and_buttons(portal, complaint, db_ctx):
-    """The page reads only the columns it shows, and each row's view, edit
-    and delete buttons are written once per page with the row's id put in."""
+    """Each row's buttons (written once per page with the row's id put in)
+    and values belong to its record, and the time-left column still has the
+    state and deadline it is computed from (the page reads only the columns
+    it needs)."""
     import re
     made = {complaint(title=f"第{n}号投诉的标题").id: f"第{n}号投诉的标题" for n in range(3)}
     body = portal("clerk").get("/complaint/?search=投诉的标题").get_data(as_text=True)
