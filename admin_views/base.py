@@ -54,6 +54,7 @@ ROW_VERBS = {"edit_view": "edit", "ajax_update": "edit", "delete_view": "delete"
              "restore_view": "delete"}
 
 RECORD_SECTION = "记录管理"
+_FILTER_GROUPS = {}      # RegisterView._get_filter_groups
 
 
 def document_response(spec, row, document):
@@ -169,7 +170,10 @@ class RegisterView(ModelView):
         field = spec.fields[name]
         is_fk = isinstance(field, ForeignKeyField)
         attr = listing.title_attr(name)
+        show = services.displayer(spec, name)
 
+        # Returns text (a str), so Flask-Admin's type formatters never apply
+        # and list.html may call it directly (listing.list_row).
         def fmt(view, context, row, _name):
             if is_fk:
                 title = getattr(row, attr, None)
@@ -177,7 +181,7 @@ class RegisterView(ModelView):
                     related = getattr(row, name)
                     title = str(related) if related is not None else ""
                 return title or ""
-            return services.display(spec, name, getattr(row, name, None))
+            return show(getattr(row, name, None))
         return fmt
 
     def _time_left(self, view, context, row, name):
@@ -296,6 +300,25 @@ class RegisterView(ModelView):
         name, desc = self.spec.default_sort
         return [(name, desc)]
 
+    def _get_list_url(self, view_args):
+        """The list URL with `view_args` (pager, sort and page-size links),
+        as Flask-Admin's url_for call writes it; the page's own URL is built
+        once per request and the arguments appended (a list page has some
+        thirty such links)."""
+        from flask import g
+        from urllib.parse import urlencode
+        bases = g.setdefault("_list_urls", {})
+        base = bases.get(self.endpoint)
+        if base is None:
+            base = bases[self.endpoint] = self.get_url(".index_view")
+        args = {"page": view_args.page or None, "sort": view_args.sort,
+                "desc": 1 if view_args.sort_desc else None, "search": view_args.search,
+                **view_args.extra_args, "page_size": self.get_safe_page_size(view_args.page_size),
+                **self._get_filters(view_args.filters)}
+        query = urlencode([(k, v) for k, v in args.items() if v is not None],
+                          safe="!$'()*,/:;?@")           # werkzeug's query encoding
+        return f"{base}?{query}" if query else base
+
     def list_query(self, search, filters, sort_column=None, sort_desc=None, titles=None):
         """(filtered query, the same with related titles and sort) for the
         list, its count and the export."""
@@ -358,13 +381,28 @@ class RegisterView(ModelView):
         # on the user, so only the argument table is cached here.
         self._filters = self.get_filters()
         self._filter_groups = None
+        _FILTER_GROUPS.clear()
         self._filter_args = ({self.get_filter_arg(i, f): (i, f) for i, f in enumerate(self._filters)}
                              if self._filters else None)
 
     def _get_filter_groups(self):
-        """Filter options are evaluated per request (they depend on the user)."""
+        """The filters' labels and options, for the user's language and
+        grants (which related registers they may read) and as fresh as the
+        drop-down options (filters.options_stamp); kept per process."""
         if not self._filters:
             return None
+        from flask_babel import get_locale
+        from permissions import _grants
+        key = (self.endpoint, str(get_locale()), _grants(current_user),
+               register_filters.options_stamp(self._filters))
+        groups = _FILTER_GROUPS.get(key)
+        if groups is None:
+            if len(_FILTER_GROUPS) >= 512:
+                _FILTER_GROUPS.clear()
+            groups = _FILTER_GROUPS[key] = self._read_filter_groups()
+        return groups
+
+    def _read_filter_groups(self):
         from collections import OrderedDict
         groups = OrderedDict()
         for i, flt in enumerate(self._filters):

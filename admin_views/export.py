@@ -55,7 +55,8 @@ def column_reader(spec, name):
         labels = {code: tr(label) for code, label in field.choices}
         return lambda row: "" if row[name] in (None, "") else labels.get(row[name], row[name])
     if isinstance(field, (BooleanField, ListField)):
-        return lambda row: services.display(spec, name, row[name])
+        show = services.displayer(spec, name)
+        return lambda row: show(row[name])
     if isinstance(field, DecimalField):
         return lambda row: "" if row[name] is None else float(row[name])
     return lambda row: "" if row[name] is None else row[name]

@@ -188,6 +188,17 @@ def build(spec):
     return out
 
 
+def options_stamp(filters):
+    """When the drop-down options of these filters were read (those due are
+    read again now): the list page keeps its filter definitions by it."""
+    stamp = []
+    for flt in filters:
+        if isinstance(flt, RelatedEqual):
+            flt._options()
+            stamp.append(_OPTIONS.get(flt.rel_model, (None,))[0])
+    return tuple(stamp)
+
+
 def invalid_message(value):
     return gettext("筛选值无效：%(value)s", value=value[:50])
 

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 from flask import g
 from jinja2 import pass_context
 from markupsafe import Markup, escape
-from peewee import JOIN, ForeignKeyField
+from peewee import JOIN, SQL, ForeignKeyField, NodeList
 
 from portal import scale
 from portal.registry import spec_for
@@ -76,7 +76,10 @@ def page(query, titled, spec, names, sort, page_size, offset, fields=None):
     by_title = any(name in fk_columns(spec, names) for name, _ in sort)
     source = titled if by_title else order(query, spec, sort, {})
     ids = source.select(model.id).limit(page_size).offset(offset)
-    rows, aliases = with_titles(model.select(*(fields or ())).where(model.id.in_(ids)), spec, names)
+    # "id IN (ids)" written out: peewee's in_() compiles a subquery twice
+    # (once only to see whether it is empty), and this one carries the row rule.
+    in_page = NodeList((model.id, SQL("IN"), ids), parens=True)
+    rows, aliases = with_titles(model.select(*(fields or ())).where(in_page), spec, names)
     return order(rows, spec, sort, aliases)
 
 
@@ -118,7 +121,12 @@ class _RowParts:
                          str(action.render(context, _ROW_ID, stand_in)))
                         for action in context["list_row_actions"]] \
             if view.column_display_actions else None
-        self.columns = [c for c, _ in context["list_columns"]]
+        # Each cell's formatter is called directly when Flask-Admin would only
+        # pass its text on (no choices map; its type formatters take no str).
+        choice_maps = view._column_choices_map
+        self.cells = [(c, None if choice_maps.get(c) else view.column_formatters.get(c))
+                      for c, _ in context["list_columns"]]
+        self.view = view
         self.get_value = context["get_value"]
 
 
@@ -142,6 +150,10 @@ def list_row(context, row):
         out.extend(html.replace(_ROW_ID, row_id, 1)
                    for changing, html in parts.buttons if not (changing and hidden))
         out.append("</td>")
-    for c in parts.columns:
-        out.append(f'<td class="col-{c}">{escape(parts.get_value(context, row, c))}</td>')
+    view = parts.view
+    for c, fmt in parts.cells:
+        value = fmt(view, context, row, c) if fmt is not None else None
+        if not isinstance(value, str):
+            value = parts.get_value(context, row, c)
+        out.append(f'<td class="col-{c}">{escape(value)}</td>')
     return Markup("".join(out))

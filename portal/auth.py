@@ -149,6 +149,12 @@ def unauthorized():
                             else request.path))
 
 
+# The last request's time is written to the session cookie at most this
+# often (seconds), not on every request (a new signed cookie each time); the
+# idle limit is minutes, so it is kept to within this much.
+SEEN_EVERY = 30
+
+
 def check_session_age():
     """Idle and absolute session limits (checked on every request)."""
     if not current_user.is_authenticated or g.get("api_token") is not None:
@@ -166,7 +172,8 @@ def check_session_age():
             from .api import json_error
             return json_error(401, gettext("会话已超时，请重新登录。"))
         return redirect(url_for("auth.login", next=request.path))
-    session["seen_at"] = now
+    if "seen_at" not in session or now - seen >= SEEN_EVERY:
+        session["seen_at"] = now
     return None
 
 

@@ -3,6 +3,7 @@ selectable per user. Our own labels are written in Simplified Chinese in the
 code and translated through the catalogues in portal/translations/."""
 from flask import current_app, g, has_app_context, request, session
 from flask_babel import Babel, get_translations, gettext, lazy_gettext, ngettext  # noqa: F401
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 from .config import LOCALES
@@ -47,7 +48,9 @@ def _gettext():
 
 
 def lazy(text):
-    return lazy_gettext(text)
+    """A label translated when it is shown, through tr() (the request's
+    gettext, found once per request)."""
+    return LazyString(tr, text)
 
 
 def init_app(app):

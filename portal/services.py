@@ -420,22 +420,32 @@ def restore(actor, row, comment=None):
 
 def display(spec, name, value) -> str:
     """A field value as the user reads it (choice labels translated)."""
+    return displayer(spec, name)(value)
+
+
+def displayer(spec, name):
+    """display() of one field as a function of the value, the field's choices
+    looked up once (list pages and exports call it for every cell)."""
     field = spec.fields.get(name)
-    if value is None or value == "":
-        return ""
-    if field is not None and field.choices:
-        return tr(dict(field.choices).get(value, value))
-    if isinstance(value, bool):
-        return gettext("是") if value else gettext("否")
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, list):
-        options = dict(getattr(field, "options", None) or [])
-        if hasattr(field, "choices_for"):
-            options = dict(field.choices_for(spec.model))
-        return "、".join(tr(options.get(v, v)) for v in value)
-    return str(value)
+    choices = dict(field.choices) if field is not None and field.choices else None
+
+    def show(value) -> str:
+        if value is None or value == "":
+            return ""
+        if choices is not None:
+            return tr(choices.get(value, value))
+        if isinstance(value, bool):
+            return gettext("是") if value else gettext("否")
+        if isinstance(value, datetime):
+            return value.strftime("%Y-%m-%d %H:%M")
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, Decimal):
+            return format(value, "f")
+        if isinstance(value, list):
+            options = dict(getattr(field, "options", None) or [])
+            if hasattr(field, "choices_for"):
+                options = dict(field.choices_for(spec.model))
+            return "、".join(tr(options.get(v, v)) for v in value)
+        return str(value)
+    return show

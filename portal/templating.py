@@ -60,6 +60,20 @@ def keep_menu(admin_view, html):
     return html
 
 
+# URLs of Flask-Admin's static files (some twenty on every page), by the
+# admin's endpoint, the script root and the url_for arguments.
+_STATIC_URLS = {}
+
+
+def admin_static_url(admin_endpoint, **kwargs):
+    from flask import request, url_for
+    key = (admin_endpoint, request.script_root, tuple(sorted(kwargs.items())))
+    url = _STATIC_URLS.get(key)
+    if url is None:
+        url = _STATIC_URLS[key] = url_for(f"{admin_endpoint}.static", **kwargs)
+    return url
+
+
 def action_label(action):
     return ACTION_LABELS.get(action, action)
 
@@ -67,4 +81,5 @@ def action_label(action):
 def init_app(app):
     app.jinja_env.globals.update(current_user_roles=current_user_roles, html_lang=html_lang,
                                  action_label=action_label, unread_notifications=unread_notifications,
-                                 cached_menu=cached_menu, keep_menu=keep_menu)
+                                 cached_menu=cached_menu, keep_menu=keep_menu,
+                                 admin_static_url=admin_static_url)

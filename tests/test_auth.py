@@ -186,6 +186,30 @@ def test_idle_session_expires(app, portal):
     assert r.status_code == 302 and "/login" in r.headers["Location"]
 
 
+def test_activity_is_written_to_the_cookie_every_30_seconds_and_keeps_the_session(app, portal):
+    """A request soon after the last one sends no new session cookie; one
+    30 s or more later does, and a user who comes back just within the idle
+    limit, again and again, stays logged in."""
+    from portal import clock
+    p = portal("sales")
+    start = clock.now()
+    clock.set(start)
+
+    def cookie_sent(moment):
+        clock.set(moment)
+        r = p.get("/customer/")
+        assert r.status_code == 200
+        return any(h.startswith("session=") for h in r.headers.getlist("Set-Cookie"))
+    cookie_sent(start)                  # (the first page also keeps a new CSRF token)
+    assert not cookie_sent(start + timedelta(seconds=5))
+    assert cookie_sent(start + timedelta(seconds=31))
+    idle = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"]) - timedelta(seconds=40)
+    moment = start + timedelta(seconds=31)
+    for _ in range(3):                  # three idle limits in all, never idle that long
+        moment += idle
+        assert cookie_sent(moment)
+
+
 def test_api_token_works_and_revoked_token_does_not(api, db_ctx):
     from portal.accounts import ApiToken
     client = api("sales")

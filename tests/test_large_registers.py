@@ -185,3 +185,71 @@ def test_the_page_queries_use_indexes_not_a_scan_of_the_table(app, complaint, db
                 scans = [line for line in plan if line.startswith("SCAN")
                          and "USING" not in line and "VIRTUAL TABLE" not in line]
                 assert not scans, (kw, plan)
+
+
+def test_list_links_are_the_urls_flask_admin_writes(app, db_ctx):
+    """The pager, sort and page-size links are built from the page's own URL
+    once per request; each is the URL Flask-Admin's url_for call gives, with
+    search, filters (escaped), sort and the portal's own arguments kept."""
+    from urllib.parse import quote
+    from flask_admin.model.base import BaseModelView
+    from flask_login import login_user
+    from admin_views import VIEWS
+    from portal.accounts import User
+    view = VIEWS["complaint"]
+    state = next(i for i, f in enumerate(view._filters) if type(f).__name__ == "ChoiceEqual")
+    text = next(i for i, f in enumerate(view._filters) if type(f).__name__ == "RelatedContains")
+    urls = ["/complaint/",
+            f"/complaint/?flt0_{text}={quote('宝鸡 &/+%#')}&flt1_{state}=investigating"
+            f"&search={quote('质量 问题')}&sort=2&desc=1&page=4&archived=1&page_size=50"]
+    checked = 0
+    for url in urls:
+        with app.test_request_context(url):
+            login_user(User.get(User.username == "clerk"))
+            args = view._get_list_extra_args()
+            for variant in (args, args.clone(page=7), args.clone(page=None),
+                            args.clone(sort=3, sort_desc=None), args.clone(page_size=100),
+                            args.clone(search=None, filters=None)):
+                ours = view._get_list_url(variant)
+                assert ours == BaseModelView._get_list_url(view, variant)
+                checked += 1
+            if "?" in url:
+                assert len(args.filters) == 2
+                assert "flt0_" in view._get_list_url(args) and "flt1_" in view._get_list_url(args)
+    assert checked == 12
+
+
+def test_filter_definitions_follow_language_and_new_reference_rows(portal, make, db_ctx,
+                                                                   monkeypatch):
+    """The list's filter labels and drop-down options are kept per process,
+    by language and by when the drop-downs were read: a new department shows
+    once the drop-downs are read again, and English labels in English."""
+    import html
+    import json
+    import re
+    from admin_views import filters
+
+    def groups(page):
+        body = page.get("/complaint/").get_data(as_text=True)
+        data = re.search(r'<div id="filter-groups-data" class="d-none">(.*?)</div>', body, re.S)
+        return json.loads(html.unescape(data.group(1)))
+
+    def departments(found):
+        return {label for entries in found.values() for e in entries
+                if e["arg"] == str(unit) for _, label in e["options"] or ()}
+    from admin_views import VIEWS
+    unit = next(i for i, f in enumerate(VIEWS["complaint"]._filters)
+                if f.column.name == "receiving_unit" and type(f).__name__ == "RelatedEqual")
+    monkeypatch.setattr(filters, "OPTIONS_SECONDS", 3600)
+    page = portal("clerk")
+    first = groups(page)
+    assert "状态" in first and "销售一部" in departments(first)
+    make("department", actor="admin", name="新设质量追溯部", abbr="追溯")
+    assert "新设质量追溯部" not in departments(groups(page))     # read within the last hour
+    monkeypatch.setattr(filters, "OPTIONS_SECONDS", 0)
+    assert "新设质量追溯部" in departments(groups(page))
+    monkeypatch.setattr(filters, "OPTIONS_SECONDS", 3600)
+    assert "状态" in groups(page)
+    page.post("/locale", data={"locale": "en", "next": "/complaint/"})
+    english = groups(page)
+    assert "状态" not in english and "State" in english
