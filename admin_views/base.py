@@ -173,7 +173,7 @@ class RegisterView(ModelView):
         show = services.displayer(spec, name)
 
         # Returns text (a str), so Flask-Admin's type formatters never apply
-        # and list.html may call it directly (listing.list_row).
+        # and list.html may call it directly (listing.list_rows).
         def fmt(view, context, row, _name):
             if is_fk:
                 title = getattr(row, attr, None)
@@ -319,19 +319,22 @@ class RegisterView(ModelView):
                           safe="!$'()*,/:;?@")           # werkzeug's query encoding
         return f"{base}?{query}" if query else base
 
-    def list_query(self, search, filters, sort_column=None, sort_desc=None, titles=None):
-        """(filtered query, the same with related titles and sort) for the
-        list, its count and the export."""
-        spec = self.spec
+    def filtered_query(self, search, filters):
+        """The rows the user may read, searched and filtered: the list, its
+        count and the export."""
         query = self.get_query()
         if search:
-            query = listing.search(query, spec, search)
+            query = listing.search(query, self.spec, search)
         for idx, _name, value in filters or ():
             flt = self._filters[idx]
             query = flt.apply(query, flt.clean(value))
-        titled, aliases = listing.with_titles(query, spec, titles or self.column_list)
-        titled = listing.order(titled, spec, self.sort_spec(sort_column, sort_desc), aliases)
-        return query, titled
+        return query
+
+    def list_query(self, search, filters, sort_column=None, sort_desc=None, titles=None):
+        """(filtered query, the same with related titles and sort)."""
+        query = self.filtered_query(search, filters)
+        return query, listing.titled_sorted(query, self.spec, titles or self.column_list,
+                                            self.sort_spec(sort_column, sort_desc))
 
     def list_fields(self):
         """The fields a list row reads: its columns, the id and version, and
@@ -345,14 +348,16 @@ class RegisterView(ModelView):
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True,
                  page_size=None):
         from flask import g
-        query, titled = self.list_query(search, filters, sort_column, sort_desc)
+        query = self.filtered_query(search, filters)
         count, g.list_count_estimated = listing.bounded_count(query)
         page_size = self.page_size if page_size is None else page_size
         page = max(0, min(int(page or 0), 10 ** 7))
+        sort = self.sort_spec(sort_column, sort_desc)
         if page_size:
-            titled = listing.page(query, titled, self.spec, self.column_list,
-                                  self.sort_spec(sort_column, sort_desc), page_size,
+            titled = listing.page(query, self.spec, self.column_list, sort, page_size,
                                   page * page_size, self.list_fields())
+        else:
+            titled = listing.titled_sorted(query, self.spec, self.column_list, sort)
         if self.spec.row_scope == "archive":
             # A file read through a loan is read only: its row shows no edit or
             # delete button (register/list.html), decided in the same query.
@@ -590,7 +595,8 @@ class RegisterView(ModelView):
             kwargs["count"] = gettext("%(n)s+ 条", n=current_app.config["LIST_COUNT_LIMIT"])
             kwargs["num_pages"] = None
         kwargs.setdefault("spec", self.spec)
-        kwargs.setdefault("list_row", listing.list_row)
+        kwargs.setdefault("list_header", listing.list_header)
+        kwargs.setdefault("list_rows", listing.list_rows)
         kwargs.setdefault("input_options", self._input_options)
         kwargs.setdefault("showing_archived", self.showing_archived())
         return super().render(template, **kwargs)

@@ -3,7 +3,6 @@ JSON API: scope, search, filters, sort and the related records' titles in one
 query (no query per row)."""
 from types import SimpleNamespace
 
-from flask import g
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 from peewee import JOIN, SQL, ForeignKeyField, NodeList
@@ -66,15 +65,21 @@ def bounded_count(query, limit=None):
     return (limit, True) if n > limit else (n, False)
 
 
-def page(query, titled, spec, names, sort, page_size, offset, fields=None):
+def titled_sorted(query, spec, names, sort):
+    """`query` with the related titles of the columns `names`, sorted."""
+    titled, aliases = with_titles(query, spec, names)
+    return order(titled, spec, sort, aliases)
+
+
+def page(query, spec, names, sort, page_size, offset, fields=None):
     """One page of a sorted list: the ids of the page are found first, from
     the filtered `query` alone unless the sort is on a related title (the sort
     and the row rule are then served by the scope index: skipping the rows
     before the page reads no table row and joins nothing), then only those
-    rows are read with their related titles (`titled` carries the joins)."""
+    rows are read with their related titles."""
     model = spec.model
     by_title = any(name in fk_columns(spec, names) for name, _ in sort)
-    source = titled if by_title else order(query, spec, sort, {})
+    source = titled_sorted(query, spec, names, sort) if by_title else order(query, spec, sort, {})
     ids = source.select(model.id).limit(page_size).offset(offset)
     # "id IN (ids)" written out: peewee's in_() compiles a subquery twice
     # (once only to see whether it is empty), and this one carries the row rule.
@@ -130,18 +135,12 @@ class _RowParts:
         self.get_value = context["get_value"]
 
 
-@pass_context
-def list_row(context, row):
+def _row(context, parts, row):
     """The cells of one list row, as Flask-Admin's list.html writes them (no
-    column is edited in the list), in one call per row instead of several
-    template calls per cell and three macros, three url_for and a CSRF field
-    for the buttons. A file read on loan (`row._may_change == 0`) gets no
-    edit or delete button."""
-    parts = g.get("_list_row")
-    if parts is None:
-        parts = g._list_row = _RowParts(context)
+    column is edited in the list). A file read on loan
+    (`row._may_change == 0`) gets no edit or delete button."""
     row_id = str(row.id)
-    out = []
+    out = ["<tr>"]
     if parts.checkbox is not None:
         out.append(parts.checkbox.replace("%s", row_id, 1))
     if parts.buttons is not None:
@@ -156,4 +155,52 @@ def list_row(context, row):
         if not isinstance(value, str):
             value = parts.get_value(context, row, c)
         out.append(f'<td class="col-{c}">{escape(value)}</td>')
+    out.append("</tr>")
+    return "".join(out)
+
+
+@pass_context
+def list_rows(context, rows):
+    """The table rows of a list page in one call: Flask-Admin's list.html
+    renders a scoped block per row (a copy of the whole template context
+    each), several template calls per cell, and three macros, three url_for
+    and a CSRF field for each row's buttons."""
+    if not rows:
+        return Markup('<tr><td colspan="999"><div class="text-center">%s</div></td></tr>'
+                      ) % context["admin_view"].get_empty_list_message()
+    parts = _RowParts(context)
+    return Markup("".join(_row(context, parts, row) for row in rows))
+
+
+@pass_context
+def list_header(context):
+    """The header cells of a list page, as Flask-Admin's list.html writes
+    them: sort links (the current sort column's link inverts it), column
+    descriptions as tooltips."""
+    from flask_admin.babel import gettext as admin_gettext
+    view = context["admin_view"]
+    out = []
+    if context["actions"]:
+        out.append(Markup('<th class="list-checkbox-column"><input type="checkbox" name="rowtoggle" '
+                          'class="action-rowtoggle" title="%s" /></th>') % admin_gettext("Select all records"))
+    if view.column_display_actions:
+        out.append('<th class="">&nbsp;</th>')
+    sort_column, sort_url = context["sort_column"], context["sort_url"]
+    for column, (c, name) in enumerate(context["list_columns"]):
+        name = str(name)
+        cell = escape(name)
+        if view.is_sortable(c):
+            title = admin_gettext("Sort by %(name)s", name=name)
+            if sort_column == column:
+                chevron = "down" if context["sort_desc"] else "up"
+                cell = Markup('<a href="%s" title="%s">%s <span class="fa fa-chevron-%s glyphicon '
+                              'glyphicon-chevron-%s"></span></a>') % (
+                                  sort_url(column, True), title, name, chevron, chevron)
+            else:
+                cell = Markup('<a href="%s" title="%s">%s</a>') % (sort_url(column), title, name)
+        description = view.column_descriptions.get(c)
+        if description:
+            cell += Markup(' <a class="fa fa-question-circle glyphicon glyphicon-question-sign" '
+                           'title="%s" href="javascript:void(0)" data-role="tooltip"></a>') % description
+        out.append(Markup('<th class="column-header col-%s">%s</th>') % (c.replace(".", "-"), cell))
     return Markup("".join(out))

@@ -15,11 +15,11 @@ def explain(query):
 def list_queries(view, search=None, filters=None, page=0, page_size=20):
     """(count query, page query) exactly as the list page builds them."""
     from admin_views import listing
-    query, titled = view.list_query(search, filters)
+    query = view.filtered_query(search, filters)
     limit = 1000
     count = query.select(query.model.id).order_by().limit(limit + 1)
-    rows = listing.page(query, titled, view.spec, view.column_list, view.sort_spec(None, None),
-                        page_size, page * page_size)
+    rows = listing.page(query, view.spec, view.column_list, view.sort_spec(None, None),
+                        page_size, page * page_size, view.list_fields())
     return count, rows
 
 

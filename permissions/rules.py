@@ -18,11 +18,8 @@ Kinds of rule (`Register.row_scope`):
   custodian. Anyone else reads a row only through a lent, unexpired borrow
   request (reads only, never edits).
 """
-from functools import reduce
-from operator import or_
-
 from flask import g, has_request_context
-from peewee import SQL
+from peewee import SQL, ColumnBase
 
 from portal import clock
 from portal.registry import spec_for
@@ -85,19 +82,46 @@ def managed_regions(actor) -> frozenset:
     return cache[key]
 
 
+class AnyOf(ColumnBase):
+    """`clause OR clause OR ...`, written flat in one pass. A clause is an
+    expression or a (field, value) pair meaning `field = value`. Peewee
+    writes a chain of ORs node by node, with a nested context per operator:
+    a clerk's complaint rule of 18 equalities took 0.9 ms to write (twice per
+    list page: the count and the page), and 0.35 ms so."""
+
+    def __init__(self, clauses):
+        super().__init__()
+        self.clauses = clauses
+
+    def __sql__(self, ctx):
+        with ctx(parentheses=True):
+            for i, clause in enumerate(self.clauses):
+                if i:
+                    ctx.literal(" OR ")
+                if isinstance(clause, tuple):
+                    field, value = clause
+                    ctx.sql(field).literal(" = ").value(value, field.db_value)
+                else:
+                    ctx.sql(clause)
+        return ctx
+
+
 def _any(clauses):
     clauses = [c for c in clauses if c is not None]
-    return reduce(or_, clauses) if clauses else FALSE
+    if not clauses:
+        return FALSE
+    return clauses[0] if len(clauses) == 1 and not isinstance(clauses[0], tuple) else AnyOf(clauses)
 
 
 def one_of(field, values):
-    """`field IN values`; a short list as equalities, which SQLite tests
-    faster row by row (a list page deep in a million complaints evaluates the
-    rule on some 30,000 index entries: 4.7 ms with IN lists, 3.1 ms so)."""
+    """Clauses of `field IN values` for _any(): a short list as equalities,
+    which SQLite tests faster row by row (a list page deep in a million
+    complaints evaluates the rule on some 30,000 index entries: 4.7 ms with
+    IN lists, 3.1 ms so)."""
     values = sorted(values)
     if 0 < len(values) <= 8:
-        return reduce(or_, [field == v for v in values])
-    return field.in_(values)
+        return [(field, v) for v in values]
+    return [field.in_(values)]
 
 
 def _department_clauses(actor, Model, dept_fields, person_fields=()):
@@ -105,9 +129,10 @@ def _department_clauses(actor, Model, dept_fields, person_fields=()):
     emp = actor.employee_id
     clauses = []
     if depts:
-        clauses += [one_of(getattr(Model, f), depts) for f in dept_fields]
+        for f in dept_fields:
+            clauses += one_of(getattr(Model, f), depts)
     if emp:
-        clauses += [getattr(Model, f) == emp for f in person_fields]
+        clauses += [(getattr(Model, f), emp) for f in person_fields]
     return clauses
 
 
@@ -130,7 +155,7 @@ def _archive_rule(actor, Model, spec, verb):
     own = _department_clauses(actor, Model, spec.dept_fields)
     regions = list(managed_regions(actor))
     if regions and "region" in Model._meta.fields:
-        own.append(one_of(Model.region, regions))
+        own += one_of(Model.region, regions)
     if own:
         clauses.append(level.in_(OPEN_LEVELS) & _any(own))
     if verb == "view":
@@ -171,7 +196,7 @@ def row_filter(actor, Model, verb="view"):
         return TRUE
     clauses = _department_clauses(actor, Model, spec.dept_fields, spec.person_fields)
     if "created_by" in Model._meta.fields:
-        clauses.append(Model.created_by == actor.id)
+        clauses.append((Model.created_by, actor.id))
     return _any(clauses)
 
 

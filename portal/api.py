@@ -249,8 +249,7 @@ def export_records(name, fmt):
     for key in ("page", "per_page"):
         args.pop(key, None)
     query, sort = list_query(spec, args)
-    titled, aliases = listing.with_titles(query, spec, exporter.export_columns(spec))
-    titled = listing.order(titled, spec, sort, aliases)
+    titled = listing.titled_sorted(query, spec, exporter.export_columns(spec), sort)
     description = request.query_string.decode("utf-8", "replace")[:500]
     return exporter.respond(current_user, spec, query, titled, fmt, description)
 
