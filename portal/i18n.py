@@ -2,7 +2,8 @@
 selectable per user. Our own labels are written in Simplified Chinese in the
 code and translated through the catalogues in portal/translations/."""
 from flask import current_app, g, has_app_context, request, session
-from flask_babel import Babel, get_translations, gettext, lazy_gettext, ngettext  # noqa: F401
+from flask_babel import Babel, get_translations, lazy_gettext, ngettext  # noqa: F401
+from flask_babel import gettext as babel_gettext
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
@@ -32,6 +33,13 @@ def tr(text) -> str:
     return _gettext()(text) if text else text
 
 
+def gettext(string, **variables) -> str:
+    """Flask-Babel's gettext (the translation, formatted with `variables`)
+    through the request's cached catalogue."""
+    text = _gettext()(string)
+    return text % variables if variables else text
+
+
 def _gettext():
     """The request's gettext, found once per request and language: Flask-Babel
     looks the language and its catalogue up again on every call, and a list
@@ -40,7 +48,7 @@ def _gettext():
     babel_ctx = g.get("_flask_babel") if has_app_context() else None
     locale = getattr(babel_ctx, "babel_locale", None)
     if locale is None:
-        return gettext
+        return babel_gettext
     found = getattr(babel_ctx, "portal_gettext", None)
     if found is None or found[0] is not locale:
         found = babel_ctx.portal_gettext = (locale, get_translations().ugettext)
