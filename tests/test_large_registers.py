@@ -253,3 +253,36 @@ def test_filter_definitions_follow_language_and_new_reference_rows(portal, make,
     page.post("/locale", data={"locale": "en", "next": "/complaint/"})
     english = groups(page)
     assert "状态" not in english and "State" in english
+
+
+def test_list_header_links_sort_each_column_and_invert_the_current_one(portal, complaint,
+                                                                         db_ctx):
+    """The header written by listing.list_header: one sort link per sortable
+    column, in column order, the current sort column's link inverting it;
+    selecting a sort orders the rows by it."""
+    import html
+    import re
+    from admin_views import VIEWS
+    view = VIEWS["complaint"]
+    complaint(title="A-标题")
+    complaint(title="B-标题")
+    page = portal("clerk")
+    columns = [c for c, _ in view._list_columns]
+    title = columns.index("title")
+
+    def header(url):
+        body = page.get(url).get_data(as_text=True)
+        head = body.split("<thead>", 1)[1].split("</thead>", 1)[0]
+        cells = re.findall(r'<th class="column-header col-([\w-]+)">(.*?)</th>', head, re.S)
+        return body, {c: html.unescape(cell) for c, cell in cells}
+
+    body, cells = header("/complaint/")
+    assert list(cells) == columns
+    for i, c in enumerate(columns):
+        assert f"sort={i}&" in cells[c], (c, cells[c])
+    body, cells = header(f"/complaint/?sort={title}")
+    assert "fa-chevron-up" in cells["title"] and f"sort={title}&desc=1" in cells["title"]
+    assert body.index("A-标题") < body.index("B-标题")
+    body, cells = header(f"/complaint/?sort={title}&desc=1")
+    assert "fa-chevron-down" in cells["title"] and "desc=1" not in cells["title"]
+    assert body.index("B-标题") < body.index("A-标题")
