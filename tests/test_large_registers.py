@@ -286,3 +286,16 @@ def test_list_header_links_sort_each_column_and_invert_the_current_one(portal, c
     body, cells = header(f"/complaint/?sort={title}&desc=1")
     assert "fa-chevron-down" in cells["title"] and "desc=1" not in cells["title"]
     assert body.index("B-标题") < body.index("A-标题")
+
+
+def test_static_file_urls_follow_the_script_root(portal):
+    """Flask-Admin's static-file URLs are kept per script root: the same page
+    served under /portal links its scripts under /portal."""
+    import re
+    page = portal("clerk")
+    plain = page.get("/complaint/").get_data(as_text=True)
+    mounted = page.get("/complaint/", environ_overrides={"SCRIPT_NAME": "/portal"}).get_data(as_text=True)
+    jquery = r'src="([^"]*/static/admin/vendor/jquery\.min\.js\?v=3\.5\.1)"'
+    assert re.search(jquery, plain).group(1) == "/static/admin/vendor/jquery.min.js?v=3.5.1"
+    assert re.search(jquery, mounted).group(1) == "/portal/static/admin/vendor/jquery.min.js?v=3.5.1"
+    assert re.search(jquery, page.get("/complaint/").get_data(as_text=True)).group(1).startswith("/static/")
