@@ -222,8 +222,9 @@ def test_list_links_are_the_urls_flask_admin_writes(app, db_ctx):
 def test_filter_definitions_follow_language_and_new_reference_rows(portal, make, db_ctx,
                                                                    monkeypatch):
     """The list's filter labels and drop-down options are kept per process,
-    by language and by when the drop-downs were read: a new department shows
-    once the drop-downs are read again, and English labels in English."""
+    by language, grants and when the drop-downs were read: a new department
+    shows once the drop-downs are read again, English labels in English, and
+    no department to a user no longer allowed to view them."""
     import html
     import json
     import re
@@ -253,6 +254,13 @@ def test_filter_definitions_follow_language_and_new_reference_rows(portal, make,
     page.post("/locale", data={"locale": "en", "next": "/complaint/"})
     english = groups(page)
     assert "状态" not in english and "State" in english
+    # kept by grants too: without the right to view departments, no department offered
+    from permissions import Permission
+    from portal.accounts import Role
+    roles = Role.select(Role.id).where(Role.key.in_(list(user("clerk").role_keys)))
+    Permission.delete().where(Permission.role.in_(roles), Permission.register == "department",
+                              Permission.verb == "view").execute()
+    assert departments(groups(page)) == set()
 
 
 def test_list_header_links_sort_each_column_and_invert_the_current_one(portal, complaint,
