@@ -27,14 +27,29 @@ def with_titles(query, spec, names):
     aliases = {}
     for name in fk_columns(spec, names):
         field = spec.fields[name]
+        alias, title, key = _title_alias(field, name)
+        query = (query.select_extend(title.alias(title_attr(name)))
+                 .join_from(spec.model, alias, JOIN.LEFT_OUTER, on=(field == key)))
+        aliases[name] = title
+    return query, aliases
+
+
+_TITLE_ALIASES = {}
+
+
+def _title_alias(field, name):
+    """(alias of the related register, its title field, its id field) for a
+    foreign key, made once: peewee builds a new class for every field read
+    through an alias, six per list page."""
+    key = (field.model, field.name)      # (a field's == builds an expression)
+    found = _TITLE_ALIASES.get(key)
+    if found is None:
         target = field.rel_model
         tspec = spec_for(target)
         alias = target.alias(f"t_{name}")
-        title = getattr(alias, tspec.title_field if tspec else "id")
-        query = (query.select_extend(title.alias(title_attr(name)))
-                 .join_from(spec.model, alias, JOIN.LEFT_OUTER, on=(field == alias.id)))
-        aliases[name] = title
-    return query, aliases
+        found = _TITLE_ALIASES[key] = (alias, getattr(alias, tspec.title_field if tspec else "id"),
+                                         alias.id)
+    return found
 
 
 def sort_expression(spec, name, aliases):
@@ -181,26 +196,27 @@ def list_header(context):
     view = context["admin_view"]
     out = []
     if context["actions"]:
-        out.append(Markup('<th class="list-checkbox-column"><input type="checkbox" name="rowtoggle" '
-                          'class="action-rowtoggle" title="%s" /></th>') % admin_gettext("Select all records"))
+        out.append('<th class="list-checkbox-column"><input type="checkbox" name="rowtoggle" '
+                   f'class="action-rowtoggle" title="{escape(admin_gettext("Select all records"))}" /></th>')
     if view.column_display_actions:
         out.append('<th class="">&nbsp;</th>')
     sort_column, sort_url = context["sort_column"], context["sort_url"]
+    sort_by = admin_gettext("Sort by %(name)s")         # translated once, filled per column
     for column, (c, name) in enumerate(context["list_columns"]):
         name = str(name)
         cell = escape(name)
         if view.is_sortable(c):
-            title = admin_gettext("Sort by %(name)s", name=name)
+            title = escape(sort_by % {"name": name})
             if sort_column == column:
                 chevron = "down" if context["sort_desc"] else "up"
-                cell = Markup('<a href="%s" title="%s">%s <span class="fa fa-chevron-%s glyphicon '
-                              'glyphicon-chevron-%s"></span></a>') % (
-                                  sort_url(column, True), title, name, chevron, chevron)
+                cell = (f'<a href="{escape(sort_url(column, True))}" title="{title}">{cell} '
+                        f'<span class="fa fa-chevron-{chevron} glyphicon glyphicon-chevron-{chevron}">'
+                        '</span></a>')
             else:
-                cell = Markup('<a href="%s" title="%s">%s</a>') % (sort_url(column), title, name)
+                cell = f'<a href="{escape(sort_url(column))}" title="{title}">{cell}</a>'
         description = view.column_descriptions.get(c)
         if description:
-            cell += Markup(' <a class="fa fa-question-circle glyphicon glyphicon-question-sign" '
-                           'title="%s" href="javascript:void(0)" data-role="tooltip"></a>') % description
-        out.append(Markup('<th class="column-header col-%s">%s</th>') % (c.replace(".", "-"), cell))
+            cell += (' <a class="fa fa-question-circle glyphicon glyphicon-question-sign" '
+                     f'title="{escape(description)}" href="javascript:void(0)" data-role="tooltip"></a>')
+        out.append(f'<th class="column-header col-{escape(c.replace(".", "-"))}">{cell}</th>')
     return Markup("".join(out))

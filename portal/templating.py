@@ -74,6 +74,59 @@ def admin_static_url(admin_endpoint, **kwargs):
     return url
 
 
+# The user's drop-down at the right of the menu bar, by what decides it: the
+# user, their unread count, roles, the language and the script root. The form
+# token and the page's own URL (where the language forms return) are put in
+# on every page.
+_USER_MENUS = {}
+_TOKEN, _NEXT = "\x00token\x00", "\x00next\x00"
+
+
+def user_menu():
+    from flask import request, url_for
+    from flask_wtf.csrf import generate_csrf
+    from markupsafe import Markup, escape
+
+    from .i18n import LOCALE_NAMES
+    if not current_user.is_authenticated:
+        return ""
+    unread = unread_notifications()
+    key = (current_user.id, str(current_user), unread, current_user.role_keys, str(get_locale()),
+           request.script_root)
+    html = _USER_MENUS.get(key)
+    if html is None:
+        badge = f'<span class="badge badge-danger">{unread}</span>' if unread else ""
+        locale_action = escape(url_for("auth.set_locale"))
+        forms = "".join(
+            f'<form method="post" action="{locale_action}" class="px-3">'
+            f'<input type="hidden" name="csrf_token" value="{_TOKEN}">'
+            f'<input type="hidden" name="locale" value="{escape(code)}">'
+            f'<input type="hidden" name="next" value="{_NEXT}">'
+            f'<button type="submit" class="btn btn-link btn-sm p-0 locale-{escape(code)}">'
+            f'{escape(label)}</button></form>'
+            for code, label in LOCALE_NAMES.items())
+        html = (
+            '<ul class="nav navbar-nav navbar-right"><li class="nav-item dropdown">'
+            '<a class="nav-link dropdown-toggle" data-toggle="dropdown" href="#" id="user-menu">'
+            f'{escape(str(current_user))} {badge}</a>'
+            '<div class="dropdown-menu dropdown-menu-right">'
+            f'<span class="dropdown-item-text small text-muted">{escape(current_user_roles())}</span>'
+            f'<a class="dropdown-item" href="{escape(url_for("notifications.index"))}" id="inbox-link">'
+            f'{escape(tr("我的通知"))} {badge}</a>'
+            f'<a class="dropdown-item" href="{escape(url_for("auth.change_password"))}">'
+            f'{escape(tr("修改密码"))}</a>'
+            f'<div class="dropdown-divider"></div>{forms}<div class="dropdown-divider"></div>'
+            f'<form method="post" action="{escape(url_for("auth.logout"))}" class="px-3">'
+            f'<input type="hidden" name="csrf_token" value="{_TOKEN}">'
+            f'<button type="submit" class="btn btn-link btn-sm p-0" id="logout">'
+            f'{escape(tr("退出登录"))}</button></form></div></li></ul>')
+        if len(_USER_MENUS) >= _MENUS_MAX:
+            _USER_MENUS.clear()
+        _USER_MENUS[key] = html
+    return Markup(html.replace(_TOKEN, escape(generate_csrf()))
+                  .replace(_NEXT, escape(request.full_path)))
+
+
 def action_label(action):
     return ACTION_LABELS.get(action, action)
 
@@ -82,4 +135,4 @@ def init_app(app):
     app.jinja_env.globals.update(current_user_roles=current_user_roles, html_lang=html_lang,
                                  action_label=action_label, unread_notifications=unread_notifications,
                                  cached_menu=cached_menu, keep_menu=keep_menu,
-                                 admin_static_url=admin_static_url)
+                                 admin_static_url=admin_static_url, user_menu=user_menu)

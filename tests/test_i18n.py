@@ -95,3 +95,36 @@ def test_every_message_of_the_code_and_templates_is_translated(app, locale):
         catalog = {m.id if isinstance(m.id, str) else m.id[0]: m.string for m in read_mo(fh) if m.id}
     missing = sorted({m for m in messages if build.HAS_CJK.search(m) and not catalog.get(m)})
     assert missing == []
+
+
+def _user_menu(body):
+    start = body.index('id="user-menu"')
+    return body[start:body.index('id="logout"', start)]
+
+
+def test_the_user_menu_follows_the_user_their_unread_count_language_and_page(portal, db_ctx):
+    """The user's drop-down is kept per user, unread count, roles and
+    language; the form token and the return address are the page's own."""
+    import re
+
+    from portal import notify
+    from portal.accounts import User
+    clerk = portal("clerk")
+    body = clerk.get("/complaint/?page_size=50").get_data(as_text=True)
+    menu = _user_menu(body)
+    assert "我的通知 </a>" in menu and "badge" not in menu and "退出登录" in body
+    assert 'name="next" value="/complaint/?page_size=50"' in menu
+    tokens = set(re.findall(r'name="csrf_token" value="([^"]+)"', body))
+    assert len(tokens) == 1 and tokens <= set(re.findall(r'value="([^"]+)"', menu))
+
+    notify.send([User.get(User.username == "clerk").id], "a note for the clerk")
+    menu = _user_menu(clerk.get("/complaint/").get_data(as_text=True))
+    assert menu.count('<span class="badge badge-danger">1</span>') == 2
+    assert 'name="next" value="/complaint/?"' in menu
+
+    other = _user_menu(portal("sales").get("/complaint/").get_data(as_text=True))
+    assert "(sales)" in other and "(clerk)" not in other and "badge" not in other
+
+    clerk.post("/locale", data={"locale": "en", "next": "/complaint/"})
+    body = clerk.get("/complaint/").get_data(as_text=True)
+    assert "My notifications" in _user_menu(body) and "Log out" in body
