@@ -349,7 +349,6 @@ class RegisterView(ModelView):
                  page_size=None):
         from flask import g
         query = self.filtered_query(search, filters)
-        count, g.list_count_estimated = listing.bounded_count(query)
         page_size = self.page_size if page_size is None else page_size
         page = max(0, min(int(page or 0), 10 ** 7))
         sort = self.sort_spec(sort_column, sort_desc)
@@ -363,9 +362,14 @@ class RegisterView(ModelView):
             # delete button (register/list.html), decided in the same query.
             edit_rule = rules.row_filter(current_user, self.model, "edit")
             titled = titled.select_extend(Case(None, [(edit_rule, 1)], 0).alias("_may_change"))
-        if execute:
-            return count, list(titled.objects())
-        return count, titled.objects()
+        if not execute:
+            count, g.list_count_estimated = listing.bounded_count(query)
+            return count, titled.objects()
+        rows = list(titled.objects())
+        # counted after the page, and only when the page does not tell
+        count, g.list_count_estimated = listing.count_with_page(
+            query, page * page_size if page_size else 0, len(rows), page_size or len(rows) + 1)
+        return count, rows
 
     export_types = ["xlsx", "csv"]
 

@@ -80,6 +80,21 @@ def bounded_count(query, limit=None):
     return (limit, True) if n > limit else (n, False)
 
 
+def count_with_page(query, offset, shown, page_size, limit=None):
+    """bounded_count(query) for a list whose page at `offset` held `shown`
+    rows, without counting when the page tells: a page reaching past the
+    limit means more rows than the limit, a page not full (and not past the
+    end) ends the list."""
+    from flask import current_app
+    if limit is None:
+        limit = current_app.config["LIST_COUNT_LIMIT"]
+    if shown and offset + shown > limit:
+        return limit, True
+    if shown < page_size and (shown or not offset):
+        return offset + shown, False
+    return bounded_count(query, limit)
+
+
 def titled_sorted(query, spec, names, sort):
     """`query` with the related titles of the columns `names`, sorted."""
     titled, aliases = with_titles(query, spec, names)

@@ -225,9 +225,9 @@ def list_records(name):
     permissions.require(current_user, "view", spec.model)
     query, sort = list_query(spec, request.args)
     page, per_page = paging(request.args, current_app.config["API_MAX_PER_PAGE"])
-    total, estimated = listing.bounded_count(query)
-    query = listing.order(query, spec, sort, {})
-    rows = list(query.limit(per_page).offset((page - 1) * per_page))
+    offset = (page - 1) * per_page
+    rows = list(listing.order(query, spec, sort, {}).limit(per_page).offset(offset))
+    total, estimated = listing.count_with_page(query, offset, len(rows), per_page)
     from .confidential import note_reads
     note_reads(current_user, spec, rows, how="api")
     body = {"items": [serialize(spec, r) for r in rows], "total": total,

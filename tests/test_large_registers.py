@@ -101,6 +101,45 @@ def test_counts_stop_at_the_limit_and_say_so(app, portal, api, complaint, monkey
     assert data["total"] == 4 and "total_estimated" not in data
 
 
+@pytest.mark.parametrize("limit, page, shown, count, counted", [
+    (30, 0, 20, "(25)", True),          # a full page within the limit: counted
+    (30, 1, 5, "(25)", False),          # the last page, not full: it ends the list
+    (3, 1, 5, "(3+ 条)", False),         # a page past the limit: more than the limit
+    (3, 0, 20, "(3+ 条)", False),        # a first page longer than the limit
+    (25, 0, 20, "(25)", True),          # a full page within the limit: counted (to it)
+    (24, 0, 20, "(24+ 条)", True),       # a full page: counted, up to the limit
+    (30, 4, 0, "(25)", True),           # past the end: counted
+])
+def test_the_count_is_read_from_the_page_when_the_page_tells_it(
+        app, portal, complaint, db_ctx, monkeypatch, limit, page, shown, count, counted):
+    import re
+
+    from models import Complaint
+    from portal.db import db
+    first = complaint(title="计重收费系统故障")
+    copy = Complaint.select().where(Complaint.id == first.id).dicts().get()
+    copy.pop("id")
+    Complaint.insert_many([dict(copy, record_no=f"2611-9{i:02d}") for i in range(24)]).execute()
+    monkeypatch.setitem(app.config, "LIST_COUNT_LIMIT", limit)
+    clerk = portal("clerk")
+    clerk.get("/complaint/")                          # reference drop-downs read
+    statements = []
+    db.obj.query_hooks.append(lambda event: statements.append(event.sql))
+    try:
+        body = clerk.get(f"/complaint/?page={page}&page_size=20").get_data(as_text=True)
+    finally:
+        db.obj.query_hooks.pop()
+    assert re.search(r'class="nav-link active">[^<(]*' + re.escape(count), body)
+    assert body.count('name="rowid"') == shown
+    assert any(sql.upper().startswith("SELECT COUNT(") for sql in statements) is counted, statements
+
+    api_page = page + 1
+    data = clerk.get(f"/api/v1/complaint?per_page=20&page={api_page}").get_json()
+    assert len(data["items"]) == shown
+    assert data["total"] == int(re.sub(r"\D", "", count))
+    assert data.get("total_estimated", False) is ("+" in count)
+
+
 @pytest.mark.parametrize("page_size", [20, 100])
 def test_a_list_page_runs_three_queries(portal, complaint, db_ctx, page_size, monkeypatch):
     from admin_views import filters
