@@ -82,12 +82,36 @@ _USER_MENUS = {}
 _TOKEN, _NEXT = "\x00token\x00", "\x00next\x00"
 
 
+def _locale_forms(form_class, button_class, token, next_url):
+    """One small form per language, posting the choice with the form token
+    and the page to return to (the user's drop-down and the login page)."""
+    from flask import url_for
+    from markupsafe import escape
+
+    from .i18n import LOCALE_NAMES
+    action = escape(url_for("auth.set_locale"))
+    return "".join(
+        f'<form method="post" action="{action}" class="{escape(form_class)}">'
+        f'<input type="hidden" name="csrf_token" value="{token}">'
+        f'<input type="hidden" name="locale" value="{escape(code)}">'
+        f'<input type="hidden" name="next" value="{next_url}">'
+        f'<button type="submit" class="{escape(button_class)} locale-{escape(code)}">'
+        f'{escape(label)}</button></form>'
+        for code, label in LOCALE_NAMES.items())
+
+
+def locale_forms(form_class="", button_class="btn btn-link btn-sm"):
+    from flask import request
+    from flask_wtf.csrf import generate_csrf
+    from markupsafe import Markup, escape
+    return Markup(_locale_forms(form_class, button_class, escape(generate_csrf()),
+                                escape(request.full_path)))
+
+
 def user_menu():
     from flask import request, url_for
     from flask_wtf.csrf import generate_csrf
     from markupsafe import Markup, escape
-
-    from .i18n import LOCALE_NAMES
     if not current_user.is_authenticated:
         return ""
     unread = unread_notifications()
@@ -96,15 +120,7 @@ def user_menu():
     html = _USER_MENUS.get(key)
     if html is None:
         badge = f'<span class="badge badge-danger">{unread}</span>' if unread else ""
-        locale_action = escape(url_for("auth.set_locale"))
-        forms = "".join(
-            f'<form method="post" action="{locale_action}" class="px-3">'
-            f'<input type="hidden" name="csrf_token" value="{_TOKEN}">'
-            f'<input type="hidden" name="locale" value="{escape(code)}">'
-            f'<input type="hidden" name="next" value="{_NEXT}">'
-            f'<button type="submit" class="btn btn-link btn-sm p-0 locale-{escape(code)}">'
-            f'{escape(label)}</button></form>'
-            for code, label in LOCALE_NAMES.items())
+        forms = _locale_forms("px-3", "btn btn-link btn-sm p-0", _TOKEN, _NEXT)
         html = (
             '<ul class="nav navbar-nav navbar-right"><li class="nav-item dropdown">'
             '<a class="nav-link dropdown-toggle" data-toggle="dropdown" href="#" id="user-menu">'
@@ -135,4 +151,5 @@ def init_app(app):
     app.jinja_env.globals.update(current_user_roles=current_user_roles, html_lang=html_lang,
                                  action_label=action_label, unread_notifications=unread_notifications,
                                  cached_menu=cached_menu, keep_menu=keep_menu,
-                                 admin_static_url=admin_static_url, user_menu=user_menu)
+                                 admin_static_url=admin_static_url, user_menu=user_menu,
+                                 locale_forms=locale_forms)

@@ -34,7 +34,14 @@ def test_switching_language_translates_labels_and_sticks(app, portal, make, loca
 
 
 def test_the_language_chosen_on_the_login_page_applies_after_login(app):
+    import re
     client = app.test_client()
+    page = client.get("/login?next=/customer/").get_data(as_text=True)
+    forms = re.findall(r'<form method="post" action="/locale" class="d-inline">(.*?)</form>', page)
+    assert len(forms) == 3 and 'class="btn btn-link btn-sm locale-zh_Hant_TW">繁體中文' in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert all(f'value="{token}"' in f and 'name="next" value="/login?next=/customer/"' in f
+               for f in forms)
     client.post("/locale", data={"locale": "zh_Hant_TW", "next": "/login",
                                  "csrf_token": csrf_token(client)})
     assert "用戶名" in client.get("/login").get_data(as_text=True)
