@@ -131,6 +131,10 @@ class FormRecord(RecordBase):
                                 verbose_name="保管人")
     confidentiality = Choice(CONFIDENTIALITY, default="internal", verbose_name="密级")
     is_long_term = BooleanField(default=False, verbose_name="长期保存")
+    # a legal or audit hold (法律/审计保全): no deletion or disposal while set
+    legal_hold = BooleanField(default=False, verbose_name="法律/审计保全")
+    # destroyed after its retention (销毁): the content is gone, the row a tombstone
+    disposed_at = DateTimeField(null=True, verbose_name="销毁时间")
 
     def derive(self, actor):
         """Computed fields, before every save. Registers that compute more
@@ -196,7 +200,7 @@ class ApprovalRecord(FormRecord):
 
 # Fields the form shows in its "记录管理" section rather than among the form's own.
 RECORD_FIELDS = ("dept", "filled_at", "filled_by", "responsible_signer", "na_fields",
-                 "retention_class", "custodian", "confidentiality", "is_long_term")
+                 "retention_class", "custodian", "confidentiality", "is_long_term", "legal_hold")
 
 # ---------------------------------------------------------------------------
 # 2.A Customer master and customer archives
@@ -231,8 +235,10 @@ CUSTOMER_LIFECYCLE = Workflow(
     [State("prospect", "潜在客户"), State("trading", "正在交易"), State("former", "老客户(交易中断)"),
      State("suspended", "交易中止"), State("past", "交易过去"), State("dissolved", "已解散/交易关系解除"),
      State("pending_disposal", "待处理"), State("disposed", "已处理(销毁)", terminal=True)],
+    # R-CUS-04: only the 交易开始调查书 chain makes a trading customer: its
+    # approval takes this step on the customer's behalf (no role takes it)
     [T("activate", "交易开始承认", ("prospect", "former", "suspended"), "trading",
-       roles=("sales_manager", "marketing_head"), effects=(fx.sign,)),
+       roles=(), hidden=True, effects=(fx.sign,)),
      T("interrupt", "交易中断", "trading", "former", roles=SALES),
      T("terminate", "解除交易", ("trading", "former"), lambda row, inputs: inputs["bin"],
        roles=("sales_manager", "marketing_head", "sales_clerk"),
@@ -920,8 +926,8 @@ class CustomerCommunication(FormRecord):
 # F-04 交易开始调查书, WF-06 (001-名簿 第四条.1, R-CUS-04)
 TRADE_FLOW_STATES = (
     State("draft", "草稿", draft=True),
-    State("awaiting_supervisor", "待销售主管认可", draft=True),
-    State("reported", "已上报销售经理"),
+    State("awaiting_supervisor", "待销售主管认可", draft=True, locked=True),
+    State("reported", "已上报销售经理", locked=True),
     State("approved", "销售经理已承认", terminal=True),
 )
 
@@ -934,7 +940,8 @@ def _open_trading(actor, row, inputs):
     if _fk(row, "customer"):
         customer = Customer.get_by_id(_fk(row, "customer"))
         if customer.lifecycle_status != "trading":
-            CUSTOMER_LIFECYCLE.run(actor, customer, "activate", {"comment": comment})
+            CUSTOMER_LIFECYCLE.run(actor, customer, "activate", {"comment": comment},
+                                   on_behalf_of=row)
         return None
     values = dict(
         name=row.counterparty_name.strip(), customer_kind="unit", region=_fk(row, "region"),
@@ -947,7 +954,7 @@ def _open_trading(actor, row, inputs):
     # the form's required items the investigation struck through stay struck through
     values["na_fields"] = [n for n in ("contact_name", "phone", "address") if _blank(values[n])]
     customer = services.create(actor, Customer, values, check_permission=False, comment=comment)
-    CUSTOMER_LIFECYCLE.run(actor, customer, "activate", {"comment": comment})
+    CUSTOMER_LIFECYCLE.run(actor, customer, "activate", {"comment": comment}, on_behalf_of=row)
     row.customer = customer
     return None
 
@@ -2309,7 +2316,7 @@ class PatrolDailyEntry(LineItem):
     other = Text("其它必要报告事项")
 
 
-MONTHLY_REPORT_FLOW_STATES = (State("draft", "草稿", draft=True), State("submitted", "已呈报"),
+MONTHLY_REPORT_FLOW_STATES = (State("draft", "草稿", draft=True), State("submitted", "已呈报", locked=True),
                               State("read", "领导已阅", terminal=True))
 
 
@@ -3589,8 +3596,8 @@ def _report_submit_guard(actor, row, inputs):
 
 
 INVESTIGATION_WORKFLOW = Workflow(
-    states=[State("draft", "草稿", draft=True), State("submitted", "已提交"),
-            State("reviewed", "已审核"), State("commented", "总经理已批阅", terminal=True)],
+    states=[State("draft", "草稿", draft=True), State("submitted", "已提交", locked=True),
+            State("reviewed", "已审核", locked=True), State("commented", "总经理已批阅", terminal=True)],
     transitions=[
         T("submit", "主管审核并提交", "draft", "submitted", roles=CASE_ROUTED,
           relations=(rel.superior_of("filled_by"),), guard=_report_submit_guard,
@@ -3756,7 +3763,7 @@ def _b_counts(rows, key):
 
 
 STATS_WORKFLOW = Workflow(
-    states=[State("draft", "草稿", draft=True), State("submitted", "已提交审核", draft=True),
+    states=[State("draft", "草稿", draft=True), State("submitted", "已提交审核", draft=True, locked=True),
             State("reviewed", "已审核", terminal=True)],
     transitions=[
         T("submit", "提交审核", "draft", "submitted", roles=CASE_ROUTED,
@@ -4004,7 +4011,7 @@ class QualityDefectReport(FormRecord):
 # ---------------------------------------------------------------------------
 
 PETITION_WORKFLOW = Workflow(
-    states=[State("draft", "草稿", draft=True), State("submitted", "已呈报", draft=True),
+    states=[State("draft", "草稿", draft=True), State("submitted", "已呈报", draft=True, locked=True),
             State("decided", "已裁决", terminal=True),
             State("withdrawn", "已撤回", terminal=True, draft=True)],
     transitions=[
@@ -4124,8 +4131,8 @@ RewardPenaltyNoticeCopy = copy_log(RewardPenaltyNotice)
 # ---------------------------------------------------------------------------
 
 ANNOUNCEMENT_WORKFLOW = Workflow(
-    states=[State("draft", "草稿", draft=True), State("pending", "待总经理核批", draft=True),
-            State("rejected", "已驳回", draft=True), State("approved", "已核批"),
+    states=[State("draft", "草稿", draft=True), State("pending", "待总经理核批", draft=True, locked=True),
+            State("rejected", "已驳回", draft=True), State("approved", "已核批", locked=True),
             State("published", "已公布", terminal=True)],
     transitions=[
         T("submit", "呈总经理核批", ("draft", "rejected"), "pending", roles=("hr", "admin_dept"),
@@ -4343,7 +4350,9 @@ class SalesAllowanceCertificate(_ScTyped, ApprovalRecord):
         inlines = ("SalesAllowanceCertificateCopy",)
         copies = (("业务部", "存业务部"), ("会计", "送会计作帐"))
         workflow = _sc_approval(
-            [Step("经(副)理核签", "sales_manager"), Step("总(副)经理核签", "deputy_gm")],
+            # RET-01: 总(副)经理 -- the general manager or a deputy signs the second line
+            [Step("经(副)理核签", "sales_manager"),
+             Step("总(副)经理核签", ("deputy_gm", "general_manager"))],
             creators=SALES_FRONT, step_effect=_sc_allowance_signers,
             extra=(T("seal", "客户签章", "approved", "executed", roles=SALES_FRONT,
                      inputs=(Input("sealed_at", "客户签章日期", "date", required=True,
@@ -5146,7 +5155,7 @@ REPAIR_FLOW = Workflow(
         State("inspected", "已验讫"),
         State("returned", "已归还"),
         State("invoiced", "已开票/已收费"),
-        State("cancelled", "已注销"),
+        State("cancelled", "已注销", locked=True),
         State("filed", "凭证已归档", terminal=True),
     ],
     transitions=[
@@ -5690,7 +5699,7 @@ class ServiceDailyReport(_ScTyped, FormRecord):
         signatures = ("技术主管", "总经理核签")
         workflow = Workflow(
             states=[State("compiled", "已编制", draft=True),
-                    State("countersigned", "总经理已核签"),
+                    State("countersigned", "总经理已核签", locked=True),
                     State("forwarded", "已转送市场营销部", terminal=True)],
             transitions=[
                 T("countersign", "总经理核签", "compiled", "countersigned",
@@ -6823,7 +6832,7 @@ class ArchiveTransfer(FormRecord):
         signatures = ("移交人", "接收人签收")
         permissions = {"create": ARCHIVES, "edit": ARCHIVES, "view": ARCHIVES + LEADERS + ("finance",)}
         workflow = Workflow(
-            states=[State("draft", "草稿", draft=True), State("handed", "已移交"),
+            states=[State("draft", "草稿", draft=True), State("handed", "已移交", locked=True),
                     State("received", "已签收", terminal=True)],
             due_field="due_on",
             transitions=[
@@ -7711,7 +7720,11 @@ class ConstructionChangeRequest(FormRecord):
         person_fields = ("approved_by", "filled_by")
         signatures = ("施工单位", "营销部门")
         all_rows_roles = ENG_ALL_ROWS
-        permissions = {"create": ENG_WRITERS, "edit": ENG_WRITERS, "view": ENG_READERS}
+        # 第二十一条: the marketing department reviews and agrees; the notice
+        # and the implementation are recorded after it
+        endorsement = ("营销部门审查同意", ("written_notice_at", "implemented_at"))
+        permissions = {"create": ENG_WRITERS, "edit": ENG_WRITERS, "view": ENG_READERS,
+                       "ratify": ENG_DECIDERS}
 
     def check(self, actor, is_new):
         errors = {}
@@ -7753,7 +7766,11 @@ class EquipmentOrderInfo(FormRecord):
         person_fields = ("approved_by", "filled_by")
         signatures = ("施工单位", "营销部门")
         all_rows_roles = ENG_ALL_ROWS
-        permissions = {"create": ENG_WRITERS, "edit": ENG_WRITERS, "view": ENG_READERS}
+        # 第二十一条: manufacturer and model approved by the marketing
+        # department before ordering; the order itself is recorded after
+        endorsement = ("营销部门认可", ("ordered_on", "delivery_on"))
+        permissions = {"create": ENG_WRITERS, "edit": ENG_WRITERS, "view": ENG_READERS,
+                       "ratify": ENG_DECIDERS}
 
     def check(self, actor, is_new):
         errors = {}
@@ -8250,8 +8267,10 @@ class SparePartsCommission(FormRecord):
         person_fields = ("compiled_by", "reviewed_by", "approved_by", "filled_by")
         all_rows_roles = INCENTIVE_ALL_ROWS
         signatures = ("客服专员", "泰达综合部审核", "泰达总经理批准")
+        # 8.3: allocated by 泰达综合部, approved by 泰达总经理
+        endorsement = ("泰达总经理批准", ())
         permissions = {"create": INCENTIVE_WRITERS, "edit": INCENTIVE_WRITERS,
-                       "view": INCENTIVE_READERS}
+                       "view": INCENTIVE_READERS, "ratify": ("general_manager",)}
 
     def derive(self, actor):
         super().derive(actor)
@@ -8506,23 +8525,44 @@ BORROW_PURPOSES = (("revisit", "回访"), ("consult", "查阅"), ("use", "调用
 RETURN_CONDITIONS = (("intact", "完好"), ("soiled", "污损"), ("damaged", "破损"),
                      ("missing", "缺少"), ("lost", "遗失"))
 BORROW_STATES = (("pending", "待审批"), ("approved", "已批准"), ("rejected", "已驳回"),
-                 ("lent", "已借出"), ("returned", "已归还"), ("cancelled", "已撤销"),
-                 ("overdue", "已逾期"))
+                 ("lent", "已借出"), ("extending", "续借待批"), ("returned", "已归还"),
+                 ("cancelled", "已撤销"), ("overdue", "已逾期"), ("lost", "已遗失"))
 
 
 class RegisterName(CharField):
-    """The name of an archive register; a select of those registers in forms."""
+    """The name of a register; a select of those registers in forms: the
+    archive registers (loans), or those whose records have a retention
+    period (disposal)."""
+
+    def __init__(self, *args, retained=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.retained = retained
 
     def wtf_field(self, model, **kwargs):
         from wtforms import SelectField
         from portal.i18n import lazy
         from portal.registry import all_specs
         kwargs.pop("filters", None)
-        choices = [(s.name, lazy(s.label)) for s in all_specs() if s.archive]
+        choices = [(s.name, lazy(s.label)) for s in all_specs()
+                   if ("retention_class" in s.fields if self.retained else s.archive)]
         return SelectField(choices=choices, **kwargs)
 
 
-class BorrowRequest(FormRecord):
+class RecordReference:
+    """A form about one record of another register, named by its register
+    and id (a loan, a disposal)."""
+
+    def target(self):
+        """The record named, read without row rules: the write path checks
+        and snapshots it; what the user may read of it is the gate's."""
+        from portal.registry import get as get_spec
+        spec = get_spec(self.register)
+        if spec is None or not self.record:
+            return None
+        return spec.model.get_or_none(spec.model.id == self.record)
+
+
+class BorrowRequest(RecordReference, FormRecord):
     """F-76 借阅登记: a request to read (borrow) one confidential record.
 
     Approver by the record's level (R-ARC, WF-04): internal or restricted files
@@ -8534,7 +8574,7 @@ class BorrowRequest(FormRecord):
     state = Choice(BORROW_STATES, default="pending", index=True, verbose_name="状态")
     register = RegisterName(max_length=60, verbose_name="档案登记簿")
     record = IntegerField(verbose_name="档案记录ID")
-    record_no = Char("档案编号", max_length=40)
+    target_no = Char("档案编号", max_length=40)
     title = Char("档案名称", max_length=200)
     level = Choice(CONFIDENTIALITY, null=True, verbose_name="密级")
     borrower = ForeignKeyField(Employee, backref="+", on_delete="RESTRICT", verbose_name="借阅人")
@@ -8561,27 +8601,30 @@ class BorrowRequest(FormRecord):
     return_condition = Choice(RETURN_CONDITIONS, null=True, verbose_name="归还状况")
     penalty = Money("处罚金额")
     recreate_required = Flag("需重新建档")
+    extension_due_at = DateTimeField(null=True, verbose_name="申请续借至")
 
     class Register:
         label = "借阅登记"
         group = "archives"
         domain_ids = ("F-76", "WF-04", "R-ARC")
         title_field = "title"
-        list_columns = ("record_no", "state", "title", "level", "borrower", "purpose",
+        list_columns = ("record_no", "state", "target_no", "title", "level", "borrower", "purpose",
                         "due_at", "current_approver", "custodian")
-        search = ("record_no", "title", "reason")
+        search = ("record_no", "target_no", "title", "reason")
         filters = ("state", "register", "level", "borrower", "purpose", "due_at", "requested_at")
         dept_fields = ("borrower_dept",)
         person_fields = ("borrower", "custodian", "current_approver", "approved_by", "lent_by",
                          "returned_to", "filled_by")
         all_rows_roles = ("general_manager", "marketing_head", "sales_manager", "sales_clerk",
                           "archivist")
-        readonly_fields = ("record_no", "title", "level", "current_approver", "approver_role",
+        readonly_fields = ("target_no", "title", "level", "current_approver", "approver_role",
                            "approved_by", "approved_at", "decision_comment", "rejection_reason",
                            "lent_by", "lent_at", "returned_at", "returned_to", "return_condition",
                            "penalty", "recreate_required", "requested_at", "custodian",
-                           "borrower", "borrower_dept")
+                           "borrower", "borrower_dept", "extension_due_at")
         workflow = "portal.workflows.borrowing:FLOW"
+        # what is asked for decides what the borrower will read: never changed
+        fixed_fields = ("register", "record", "purpose")
         signatures = ("借阅人", "审批人", "借出人(保管人)", "接收人")
         permissions = {"create": STAFF, "view": STAFF, "edit": ("sales_clerk", "archivist"),
                        "delete": ("sales_clerk",), "export": MANAGERS + ("sales_clerk", "archivist")}
@@ -8591,14 +8634,6 @@ class BorrowRequest(FormRecord):
         emp = actor.employee
         return {"borrower": emp, "borrower_dept": emp.dept if emp else None}
 
-    def target(self):
-        """The record asked for, read without row rules (for the snapshot)."""
-        from portal.registry import get as get_spec
-        spec = get_spec(self.register)
-        if spec is None or not self.record:
-            return None
-        return spec.model.get_or_none(spec.model.id == self.record)
-
     def derive(self, actor):
         from portal.workflows.borrowing import prepare
         super().derive(actor)
@@ -8607,6 +8642,111 @@ class BorrowRequest(FormRecord):
     def check(self, actor, is_new):
         from portal.workflows.borrowing import check_request
         return check_request(self, actor, is_new)
+
+    def after_save(self, actor, is_new):
+        from portal.workflows.borrowing import tell_approver
+        if is_new:
+            tell_approver(self)
+
+
+# ---------------------------------------------------------------------------
+# 2.J Disposal of records past their retention (R-REC-11, R-CUS-05, R-ARC-12)
+# ---------------------------------------------------------------------------
+
+def _disposal_by_sales(row):
+    """Customer records are disposed of with 销售经理 approval (001-名簿 第六条);
+    every other record with 总经理(办公室) approval (R-REC-11)."""
+    from portal.registry import get as get_spec
+    spec = get_spec(row.register)
+    return spec is not None and spec.group == "customers"
+
+
+class DisposalRequest(RecordReference, ApprovalRecord):
+    """销毁申请 / 销毁记录: a record past its retention date is destroyed only
+    after approval (R-REC-11; 002 篇十二 「不得擅自帶走或銷毀」): the custodian
+    proposes, 销售经理 (customer records) or 总经理 approves, the archive
+    custodian executes; the record's content is destroyed and a tombstone
+    (number, register, dates, this request) remains. A legal or audit hold
+    stops it at every step."""
+    register = RegisterName(max_length=60, retained=True, verbose_name="登记簿")
+    record = IntegerField(verbose_name="记录ID")
+    target_no = Char("记录编号", max_length=40)
+    title = Char("记录名称", max_length=200)
+    kept_until = Date("保存至(到期日)")
+    reason = TextField(verbose_name="销毁理由")
+    method = Char("销毁方式", max_length=100, help_text="如：碎纸、删除电子文件")
+    disposed_record_at = DateTimeField(null=True, verbose_name="执行销毁时间")
+
+    class Register:
+        label = "销毁申请"
+        group = "archives"
+        domain_ids = ("R-REC-11", "R-CUS-05", "R-ARC-12")
+        title_field = "title"
+        list_columns = ("record_no", "state", "register", "target_no", "title", "kept_until", "filled_by",
+                        "current_approver", "disposed_record_at")
+        search = ("record_no", "target_no", "title", "reason")
+        filters = ("state", "register", "kept_until", "filled_by")
+        readonly_fields = APPROVAL_READONLY + ("target_no", "title", "kept_until", "disposed_record_at")
+        fixed_fields = ("register", "record")
+        all_rows_roles = ("general_manager", "sales_manager", "sales_clerk", "archivist")
+        default_retention = "long_term"
+        signatures = ("保管人(申请)", "审批", "执行人")
+        workflow = approval_flow(
+            [Step("销售经理认可", "sales_manager", when=_disposal_by_sales),
+             Step("总经理批准", "general_manager", when=lambda row: not _disposal_by_sales(row))],
+            creators=ARCHIVES, execute_label="执行销毁")
+        permissions = {"create": ARCHIVES, "edit": ARCHIVES,
+                       "view": ARCHIVES + ("sales_manager",) + LEADERS,
+                       "delete": ("sales_clerk", "archivist")}
+
+    def derive(self, actor):
+        super().derive(actor)
+        target = self.target()
+        if target is not None:
+            self.target_no = target.record_no
+            self.title = str(target)[:200]
+            self.kept_until = target.retention_until
+
+    def check(self, actor, is_new):
+        from portal.services import disposal_problem
+        from portal.registry import get as get_spec
+        spec = get_spec(self.register)
+        target = self.target()
+        if spec is None or "retention_class" not in spec.fields:
+            return {"register": gettext("只能销毁有保存期限的记录。")}
+        if target is None:
+            return {"record": gettext("要销毁的记录不存在。")}
+        if self.state in ("draft", "pending", "approved"):
+            problem = disposal_problem(spec, target)
+            if problem:
+                return {"record": problem}
+        if is_new and actor is not None:
+            import permissions
+            if not permissions.can(actor, "view", spec.model, target):
+                return {"record": gettext("要销毁的记录不存在，或您无权查看。")}
+            if type(self).select().where(type(self).register == self.register,
+                                         type(self).record == self.record,
+                                         type(self).state.in_(["draft", "pending", "approved"]),
+                                         type(self).deleted_at.is_null()).exists():
+                return {"record": gettext("该记录已有进行中的销毁申请。")}
+        return {}
+
+
+def _dispose_target(actor, row, inputs):
+    """执行销毁: the content goes, a tombstone stays (R-REC-11)."""
+    from portal import services
+    from portal.registry import get as get_spec
+    target = row.target()
+    spec = get_spec(row.register)
+    problem = services.disposal_problem(spec, target) if target is not None else \
+        gettext("要销毁的记录不存在。")
+    if problem:
+        raise services.Conflict(problem)
+    services.dispose(actor, target, comment=gettext("销毁申请 %(no)s", no=row.record_no))
+    row.disposed_record_at = now()
+
+
+DisposalRequest.Register.workflow.transitions["execute"].effects += (_dispose_target,)
 
 
 # ---------------------------------------------------------------------------
@@ -8633,9 +8773,10 @@ class HandoverRecord(FormRecord):
     item_count = IntegerField(default=0, verbose_name="移交项数")
     executed_at = DateTimeField(null=True, verbose_name="移交时间")
     confirmed_by = ForeignKeyField(Employee, null=True, backref="+", on_delete="SET NULL",
-                                   verbose_name="接收确认人")
-    confirmed_at = DateTimeField(null=True, verbose_name="确认时间")
+                                   verbose_name="完成确认人")
+    confirmed_at = DateTimeField(null=True, verbose_name="完成时间")
     customers_notified_at = DateTimeField(null=True, verbose_name="已通知客户")
+    customer_notice = Text("客户通知情况")
 
     class Register:
         label = "离职/调岗交接"
@@ -8649,10 +8790,12 @@ class HandoverRecord(FormRecord):
         person_fields = ("employee", "supervisor", "default_successor", "filled_by", "confirmed_by")
         all_rows_roles = ("hr", "general_manager")
         readonly_fields = ("item_count", "executed_at", "confirmed_by", "confirmed_at",
-                           "customers_notified_at")
+                           "customers_notified_at", "customer_notice")
         workflow = "portal.workflows.handover:FLOW"
         downloads = {"certificate": ("移交清单", "portal.workflows.handover:certificate_xlsx")}
         details_extra = "portal.workflows.handover:details_extra"
+        # the receivers read the handover they sign for
+        row_extra = "portal.workflows.handover:receivers_clause"
         signatures = ("移交人", "接收人", "监交人")
         permissions = {"create": ("hr",), "edit": ("hr",), "view": ("hr",) + MANAGERS + SALES_FRONT
                        + ("after_sales", "quality_dept", "admin_dept", "archivist"),
@@ -8689,6 +8832,7 @@ class HandoverItem(LineItem):
                                 verbose_name="接收人")
     moved = Flag("已移交")
     moved_at = DateTimeField(null=True, verbose_name="移交时间")
+    received_at = DateTimeField(null=True, verbose_name="接收确认时间")
     note = Char("说明", max_length=200)
 
 

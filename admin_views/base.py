@@ -3,7 +3,7 @@
 Flask-Admin decides little for us (PITFALLS.md); this class makes sure that
 every endpoint (list, count, details, create, edit, delete, restore, actions,
 export, ajax lookup, filters) asks `permissions` and reads rows only through
-`rules.row_filter()`, writes through `portal.services` (one transaction,
+the gate `permissions.rows()` / `permissions.row()`, writes through `portal.services` (one transaction,
 optimistic lock, soft delete, audit), and turns bad input into a clear
 message instead of a 500.
 """
@@ -21,11 +21,12 @@ from wtforms.validators import Optional
 from datetime import datetime, time
 
 import permissions
-from permissions import rules
-from portal import services
+from portal import policy, services
 from portal.db import write_transaction
 from portal.i18n import gettext, lazy, ngettext, tr
 from portal.registry import GROUP_LABELS, SYSTEM_FIELDS, child_label
+from portal.workflows import actions as record_actions
+from portal.workflows.engine import timeline
 
 from . import filters as register_filters
 from . import listing
@@ -40,7 +41,7 @@ ENDPOINT_VERBS = {
     "edit_view": "edit",
     "ajax_update": "edit",
     "delete_view": "delete",
-    "restore_view": "delete",
+    "restore_view": "restore",
     "export": "export",
     "ajax_lookup": "lookup",
     "action_view": "view",          # each action checks its own verb
@@ -51,7 +52,7 @@ ENDPOINT_VERBS = {
 }
 # Which row rule a single-record endpoint uses.
 ROW_VERBS = {"edit_view": "edit", "ajax_update": "edit", "delete_view": "delete",
-             "restore_view": "delete"}
+             "restore_view": "restore"}
 
 RECORD_SECTION = "记录管理"
 _FILTER_GROUPS = {}      # RegisterView._get_filter_groups
@@ -222,6 +223,10 @@ class RegisterView(ModelView):
         return self._can("delete")
 
     @property
+    def can_restore(self):
+        return self._can("restore")
+
+    @property
     def can_export(self):
         return self.spec.exportable and self._can("export")
 
@@ -238,6 +243,8 @@ class RegisterView(ModelView):
         if not current_user.is_authenticated:
             return self.inaccessible_callback(name)
         verb = ENDPOINT_VERBS.get(name, "view")
+        if name == "index_view" and self.showing_archived():
+            verb = "restore"            # the recycle bin (回收站)
         if verb == "lookup":
             if not (self._can("create") or self._can("edit")):
                 raise permissions.Forbidden(permissions.denied_message("edit", self.model))
@@ -247,44 +254,25 @@ class RegisterView(ModelView):
 
     # Queries: every read goes through the row rule ----------------------------
     def showing_archived(self):
-        return request.args.get("archived") == "1" and self._can("delete")
-
-    def scoped_query(self, verb="view", include_deleted=False):
-        query = self.model.select().where(rules.row_filter(current_user, self.model, verb))
-        if not include_deleted:
-            query = query.where(self.model.deleted_at.is_null())
-        return query
+        """The recycle bin (回收站): soft-deleted rows, for those who may restore them."""
+        return request.args.get("archived") == "1" and self._can("restore")
 
     def get_query(self):
-        verb = ROW_VERBS.get(current_endpoint(), "view")
+        """The rows of this page (the gate: permissions.rows)."""
         if self.showing_archived():
-            return (self.model.select()
-                    .where(rules.row_filter(current_user, self.model, "delete"),
-                           self.model.deleted_at.is_null(False)))
-        query = self.scoped_query(verb)
+            return permissions.rows(current_user, "restore", self.model, deleted=True)
+        query = permissions.rows(current_user, ROW_VERBS.get(current_endpoint(), "view"), self.model)
         if request.args.get("waiting") == "1" and self.spec.workflow is not None:
             query = query.where(self.spec.workflow.queue_expression(current_user))
         return query
 
     def get_one(self, id):
-        """The record `id` if the user may read it (for this endpoint's verb);
+        """The record `id` if the user may use it for this endpoint's verb;
         otherwise 404, never the unscoped row (PITFALLS: get_one bypass)."""
-        try:
-            pk = int(id)
-        except (TypeError, ValueError):
-            abort(404)
-        if not 0 < pk < 2 ** 63:
-            abort(404)
         endpoint = current_endpoint()
-        verb = ROW_VERBS.get(endpoint, "view")
-        query = self.model.select().where(rules.row_filter(current_user, self.model, verb),
-                                          self.model.id == pk)
-        if endpoint != "restore_view":
-            query = query.where(self.model.deleted_at.is_null())
-        row = query.first()
-        if row is None:
-            abort(404)
-        return row
+        if endpoint == "restore_view":
+            return permissions.row(current_user, "restore", self.model, id, deleted=True)
+        return permissions.row(current_user, ROW_VERBS.get(endpoint, "view"), self.model, id)
 
     def get_safe_page_size(self, page_size):
         if page_size in self.page_size_options:
@@ -360,16 +348,26 @@ class RegisterView(ModelView):
         if self.spec.row_scope == "archive":
             # A file read through a loan is read only: its row shows no edit or
             # delete button (register/list.html), decided in the same query.
-            edit_rule = rules.row_filter(current_user, self.model, "edit")
+            edit_rule = permissions.clause(current_user, "edit", self.model)
             titled = titled.select_extend(Case(None, [(edit_rule, 1)], 0).alias("_may_change"))
         if not execute:
             count, g.list_count_estimated = listing.bounded_count(query)
             return count, titled.objects()
         rows = list(titled.objects())
+        self._mark_buttons(rows)
         # counted after the page, and only when the page does not tell
         count, g.list_count_estimated = listing.count_with_page(
             query, page * page_size if page_size else 0, len(rows), page_size or len(rows) + 1)
         return count, rows
+
+    def _mark_buttons(self, rows):
+        """Which rows of a list page get the edit and delete buttons: not a
+        file only read on loan (`_may_change`, from the page query), not a
+        record its state freezes or keeps (policy, services.delete_refusal)."""
+        for row in rows:
+            may = getattr(row, "_may_change", 1) != 0
+            row._may_edit = may and bool(policy.editable_now(self.spec, row))
+            row._may_delete = may and services.delete_refusal(self.spec, row, quick=True) is None
 
     export_types = ["xlsx", "csv"]
 
@@ -434,7 +432,24 @@ class RegisterView(ModelView):
 
     # Writes: through portal.services ----------------------------------------
     def _form_values(self, form):
-        return {name: form[name].data for name in self.spec.editable_fields() if name in form}
+        frozen = getattr(form, "_frozen", {})
+        return {name: form[name].data for name in self.spec.editable_fields()
+                if name in form and name not in frozen}
+
+    def _freeze(self, form, row):
+        """Fields the field policy keeps (portal/policy.py) are shown read
+        only with the reason, and their posted values are ignored: the
+        record's own values stand."""
+        names = [n for n in self.spec.editable_fields() if n in form]
+        frozen = policy.frozen_fields(self.spec, row, names)
+        for name, reason in frozen.items():
+            field = form[name]
+            if request.method == "POST":
+                field.process(None, getattr(row, name))
+            field.render_kw = dict(field.render_kw or {}, disabled=True)
+            field.description = reason
+        form._frozen = frozen
+        return form
 
     def _show_errors(self, form, error):
         for name, message in error.errors.items():
@@ -478,6 +493,8 @@ class RegisterView(ModelView):
 
     def edit_form(self, obj=None):
         form = super().edit_form(obj)
+        if obj is not None:
+            self._freeze(form, obj)
         if request.method == "GET" and obj is not None:
             from portal.confidential import note_read
             note_read(current_user, obj, "edit")
@@ -515,21 +532,19 @@ class RegisterView(ModelView):
         if name == "delete":
             return not self.showing_archived() and self._can("delete")
         if name == "restore":
-            return self.showing_archived() and self._can("delete")
+            return self.showing_archived() and self._can("restore")
         return super().is_action_allowed(name)
 
-    def _rows_for_action(self, ids, verb, include_deleted=False):
+    def _rows_for_action(self, ids, verb, deleted=False):
+        """The selected rows the user may `verb` (never raw ids: PITFALLS)."""
         try:
             pks = [int(i) for i in ids][:1000]
         except (TypeError, ValueError):
             abort(400)
-        query = self.model.select().where(rules.row_filter(current_user, self.model, verb),
-                                          self.model.id.in_(pks))
-        if include_deleted:
-            return list(query.where(self.model.deleted_at.is_null(False)))
-        return list(query.where(self.model.deleted_at.is_null()))
+        return list(permissions.rows(current_user, verb, self.model, deleted=deleted)
+                    .where(self.model.id.in_(pks)))
 
-    @action("delete", lazy("删除"), lazy("确定要删除（归档）所选记录吗？删除后可在“已删除”中恢复。"))
+    @action("delete", lazy("删除"), lazy("确定要删除所选记录吗？只有录入错误的记录可以删除，删除后可在“回收站”中恢复。"))
     def action_delete(self, ids):
         permissions.require(current_user, "delete", self.model)
         rows = self._rows_for_action(ids, "delete")
@@ -541,8 +556,8 @@ class RegisterView(ModelView):
 
     @action("restore", lazy("恢复"), lazy("确定要恢复所选记录吗？"))
     def action_restore(self, ids):
-        permissions.require(current_user, "delete", self.model)
-        rows = self._rows_for_action(ids, "delete", include_deleted=True)
+        permissions.require(current_user, "restore", self.model)
+        rows = self._rows_for_action(ids, "restore", deleted=True)
         with write_transaction():
             for row in rows:
                 services.restore(current_user, row)
@@ -587,7 +602,7 @@ class RegisterView(ModelView):
         active rows the user may read."""
         from models import Department, Employee
         model = Employee if inp.kind == "employee" else Department
-        query = rules.scoped(current_user, model, "view")
+        query = permissions.rows(current_user, "view", model)
         if model is Employee:
             query = query.where(Employee.status == "active")
         return [(r.id, str(r)) for r in query.order_by(model.name).limit(500)]
@@ -618,12 +633,25 @@ class RegisterView(ModelView):
         return self.render_details(row, return_url)
 
     def may_change(self, row):
-        """May the user edit this row? Not a file they only read on loan."""
-        if not self._can("edit"):
-            return False
-        if self.spec.row_scope != "archive":
-            return True
-        return self.scoped_query("edit").where(self.model.id == row.id).exists()
+        """May the user edit this row? Not a file they only read on loan, not
+        a record whose state leaves nothing to edit."""
+        return bool(policy.editable_now(self.spec, row)) and \
+            permissions.can(current_user, "edit", self.model, row)
+
+    @expose("/edit/", methods=("GET", "POST"))
+    def edit_view(self):
+        """A record its state freezes whole has no edit form: the details
+        page says why (a post answers 409 and changes nothing)."""
+        pk = request.args.get("id")
+        if pk is not None:
+            row = self.get_one(pk)
+            if not policy.editable_now(self.spec, row):
+                message = policy.locked_message(self.spec, row)
+                if request.method != "POST":
+                    flash(message, "warning")
+                    return redirect(url_for(".details_view", id=row.id))
+                raise services.Frozen({"__all__": message})
+        return super().edit_view()
 
     def render_details(self, row, return_url=None):
         from portal import audit
@@ -645,10 +673,18 @@ class RegisterView(ModelView):
                            get_value=self.get_detail_value,
                            return_url=return_url or self.get_url(".index_view"),
                            history=list(history), workflow=workflow,
-                           transitions=workflow.available(current_user, row) if workflow else [],
-                           timeline=workflow.timeline(row) if workflow else [],
+                           transitions=(workflow.available(current_user, row) if workflow else [])
+                           + record_actions.available(current_user, self.spec, row),
+                           timeline=timeline(self.spec, row), action_name=self._step_label,
+                           content_hash=policy.content_hash(self.spec, row),
                            state_label=workflow.state_label(getattr(row, workflow.state_field))
                            if workflow else None)
+
+    def _step_label(self, name):
+        """The label of a step of the trail: a transition or a record action."""
+        step = record_actions.get(self.spec, name) or (
+            self.spec.workflow.transition(name) if self.spec.workflow else None)
+        return tr(step.label) if step is not None else name
 
     @expose("/print/")
     def print_view(self):
@@ -732,12 +768,13 @@ class RegisterView(ModelView):
     def transition_view(self, transition):
         name = transition
         workflow = self.spec.workflow
-        if workflow is None or workflow.transition(name) is None:
+        action = record_actions.get(self.spec, name)
+        if action is None and (workflow is None or workflow.transition(name) is None):
             abort(404)
         row = self.get_one(request.form.get("id"))
         back = url_for(".details_view", id=row.id)
         try:
-            result = workflow.run(current_user, row, name, request.form)
+            result = record_actions.run(current_user, self.spec, row, name, request.form)
         except services.InputError as err:
             for message in err.errors.values():
                 flash(message, "error")
@@ -745,7 +782,8 @@ class RegisterView(ModelView):
         except services.Conflict as err:
             flash(err.message, "error")
             return self.render_details(self.get_one(row.id)), 409
-        flash(gettext("已完成「%(action)s」。", action=tr(workflow.transition(name).label)), "success")
+        flash(gettext("已完成「%(action)s」。", action=tr((action or workflow.transition(name)).label)),
+              "success")
         if type(result) is not self.model:
             from portal.registry import spec_for
             other = spec_for(type(result))

@@ -7,7 +7,6 @@ from flask_login import current_user
 from peewee import JOIN
 
 import permissions
-from permissions import rules
 from portal import registry
 from portal.i18n import lazy
 
@@ -76,8 +75,8 @@ class ArchiveCatalogueView(BaseView):
         ids = [r.id for r in rows]
         readable = set()
         if ids and permissions.can(current_user, "view", Model):
-            readable = {r.id for r in Model.select(Model.id).where(
-                rules.row_filter(current_user, Model, "view"), Model.id.in_(ids))}
+            readable = {r.id for r in permissions.rows(current_user, "view", Model, fields=(Model.id,))
+                        .where(Model.id.in_(ids))}
         requested = {}
         if ids and current_user.employee_id:
             from models import BorrowRequest

@@ -16,7 +16,6 @@ from flask_admin.contrib.peewee import filters as pf
 from peewee import SQL, fn
 
 import permissions
-from permissions import rules
 from portal import calendar, clock, registry, reports
 from portal.i18n import gettext, tr
 from portal.workflows.queue import queue_registers, waiting_query
@@ -55,7 +54,7 @@ class Tile:
         """The list's query: the row rule (and the queue of 「待我处理」),
         then the list filters of the tile."""
         query = (waiting_query(actor, self.spec) if self.waiting
-                 else rules.scoped(actor, self.spec.model, "view"))
+                 else permissions.rows(actor, "view", self.spec.model))
         for _, flt, value in self.filters:
             query = flt.apply(query, flt.clean(value))
         return query
@@ -240,7 +239,7 @@ def complaint_charts(actor):
     if viewable(actor, "complaint") is None:
         return None, None
     months = last_months()
-    stats = reports.timeliness_by_month(rules.scoped(actor, Complaint, "view"),
+    stats = reports.timeliness_by_month(permissions.rows(actor, "view", Complaint),
                                         datetime(months[0].year, months[0].month, 1), by_type=True)
     by_month = {}
     for (month, _), figures in stats.items():

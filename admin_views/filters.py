@@ -10,7 +10,6 @@ from peewee import (BooleanField, DateField, DateTimeField, DecimalField,
                     FloatField, ForeignKeyField, IntegerField)
 
 import permissions
-from permissions import rules
 from portal.i18n import gettext, lazy, lazy_gettext, tr
 from portal.registry import spec_for
 
@@ -60,9 +59,9 @@ class RelatedEqual(pf.BasePeeweeFilter):
 
     def _scope(self):
         model = self.rel_model
-        if spec_for(model) is not None and not permissions.can(current_user, "view", model):
-            return model.select(model.id).where(rules.FALSE)
-        return rules.scoped(current_user, model, "view")
+        if spec_for(model) is None:
+            return model.select()
+        return permissions.rows(current_user, "view", model)
 
     def _options(self):
         import time
@@ -107,9 +106,7 @@ class RelatedContains(pf.BasePeeweeFilter):
     def apply(self, query, value):
         model = self.rel_model
         spec = spec_for(model)
-        scope = rules.scoped(current_user, model, "view") if spec else model.select()
-        if spec and not permissions.can(current_user, "view", model):
-            return query.where(rules.FALSE)
+        scope = permissions.rows(current_user, "view", model) if spec else model.select()
         fields = [getattr(model, f) for f in (spec.lookup_fields if spec else ())]
         clause = None
         for field in fields:

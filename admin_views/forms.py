@@ -6,12 +6,12 @@ from flask_admin.contrib.peewee.form import CustomModelConverter
 from flask_admin.form import BaseForm, DatePickerWidget, DateTimePickerWidget
 from flask_admin.model.fields import AjaxSelectField
 from flask_login import current_user
-from peewee import AutoField
+from peewee import AutoField, BooleanField
 from wtforms import fields
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
 import permissions
-from permissions import rules
 from portal.i18n import gettext, lazy
 from portal.registry import spec_for
 
@@ -33,9 +33,9 @@ class ScopedLoader(QueryAjaxModelLoader):
 
     def query(self):
         model = self.model
-        if self.spec is not None and not permissions.can(current_user, "view", model):
-            return model.select().where(rules.FALSE)
-        query = rules.scoped(current_user, model, "view")
+        if self.spec is None:
+            return model.select()
+        query = permissions.rows(current_user, "view", model)
         if self.spec is not None and self.spec.lookup_active:
             field, value = self.spec.lookup_active
             query = query.where(getattr(model, field) == value)
@@ -56,8 +56,8 @@ class ScopedLoader(QueryAjaxModelLoader):
         model = self.model
         # An existing value stays valid even if the lookup would no longer
         # offer it (e.g. an employee who left): only visibility is required.
-        query = (rules.scoped(current_user, model, "view") if self.spec is not None
-                 else model.select())
+        query = permissions.rows(current_user, "view", model) if self.spec is not None \
+            else model.select()
         return query.where(model.id == pk).first()
 
     def get_list(self, term, offset=0, limit=LOOKUP_LIMIT):
@@ -87,6 +87,43 @@ class LookupField(AjaxSelectField):
             # StopValidation: the "required" validator would clear this message
             raise StopValidation(gettext("所选记录不存在或您无权查看。"))
         super().pre_validate(form)
+
+
+class TriStateField(fields.SelectField):
+    """是 / 否 / 未填写 for a yes-no field that may be unanswered
+    (BooleanField(null=True)): a value left out stays unknown, never False
+    (PITFALLS: wtf-peewee binds a missing boolean as False)."""
+    TRUE = ("1", "y", "yes", "true", "on")
+    FALSE = ("0", "n", "no", "false", "off")
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs["choices"] = [SelectChoice(value, label) for value, label in
+                             (("", lazy("（未填写）")), ("1", lazy("是")), ("0", lazy("否")))]
+        kwargs.pop("coerce", None)
+        super().__init__(label, validators, **kwargs)
+
+    def process_data(self, value):
+        self.data = None if value is None else bool(value)
+
+    def process_formdata(self, valuelist):
+        raw = (valuelist[0] if valuelist else "").strip().lower()
+        if raw in self.TRUE:
+            self.data = True
+        elif raw in self.FALSE:
+            self.data = False
+        elif raw == "":
+            self.data = None
+        else:
+            self.data = None
+            raise ValueError(gettext("请选择“是”或“否”。"))
+
+    def iter_choices(self):
+        current = "" if self.data is None else ("1" if self.data else "0")
+        for choice in self.choices:
+            yield choice.value, choice.label, choice.value == current, {}
+
+    def pre_validate(self, form):
+        pass
 
 
 class RegisterConverter(CustomModelConverter):
@@ -128,6 +165,9 @@ class RegisterConverter(CustomModelConverter):
             field_args.setdefault("choices", [(c, lazy(text)) for c, text in field.choices])
             if field.null:
                 field_args["choices"] = [("", "")] + field_args["choices"]
+        if isinstance(field, BooleanField) and field.null:
+            return field.name, TriStateField(validators=list(field_args.pop("validators", [])),
+                                             **field_args)
         return super().convert(model, field, field_args)
 
 

@@ -136,7 +136,8 @@ def order(query, spec, sort, aliases):
 # Rows of the list page ------------------------------------------------------------
 
 _ROW_ID = "0rowid0"          # unchanged by URL quoting and HTML escaping
-_CHANGING = ("row_actions.edit_row", "row_actions.delete_row")
+# the row buttons a row may lack, and the row attribute that says so
+_CHANGING = {"row_actions.edit_row": "_may_edit", "row_actions.delete_row": "_may_delete"}
 
 
 class _RowParts:
@@ -152,7 +153,7 @@ class _RowParts:
                                 'value="%s" title="{}" /></td>').format(admin_gettext("Select record"))
                          if context["actions"] else None)
         view = context["admin_view"]
-        self.buttons = [(getattr(action, "template_name", None) in _CHANGING,
+        self.buttons = [(_CHANGING.get(getattr(action, "template_name", None)),
                          str(action.render(context, _ROW_ID, stand_in)))
                         for action in context["list_row_actions"]] \
             if view.column_display_actions else None
@@ -167,17 +168,17 @@ class _RowParts:
 
 def _row(context, parts, row):
     """The cells of one list row, as Flask-Admin's list.html writes them (no
-    column is edited in the list). A file read on loan
-    (`row._may_change == 0`) gets no edit or delete button."""
+    column is edited in the list). A row the user may not edit (a file read
+    on loan, a record frozen by its state) has no edit button
+    (`row._may_edit` False), one they may not delete no delete button."""
     row_id = str(row.id)
     out = ["<tr>"]
     if parts.checkbox is not None:
         out.append(parts.checkbox.replace("%s", row_id, 1))
     if parts.buttons is not None:
-        hidden = getattr(row, "_may_change", None) == 0
         out.append('<td class="list-buttons-column">')
         out.extend(html.replace(_ROW_ID, row_id, 1)
-                   for changing, html in parts.buttons if not (changing and hidden))
+                   for flag, html in parts.buttons if not flag or getattr(row, flag, True))
         out.append("</td>")
     view = parts.view
     for c, fmt in parts.cells:

@@ -206,6 +206,16 @@ class UserView(GuardedMixin, ModelView):
         flash(gettext("已吊销所选用户的 API 令牌。"), "success")
 
 
+def withheld(view, context, event, name):
+    """An audit event's values and comment, if the reader may read its
+    record now; otherwise a note that they are withheld."""
+    from flask import g
+    readable = g.get("_audit_readable")
+    if readable is None or not audit.shows_values(readable, event):
+        return gettext("（内容涉及您无权查看的记录，不予显示）")
+    return getattr(event, name) or ""
+
+
 class AuditLogView(GuardedMixin, ModelView):
     """Read-only: audit events cannot be edited or deleted through the portal."""
     register_name = "audit_event"
@@ -222,10 +232,7 @@ class AuditLogView(GuardedMixin, ModelView):
                      "register": lazy("登记簿"), "record_id": lazy("记录ID"),
                      "record_no": lazy("记录编号"), "action": lazy("操作"),
                      "changes": lazy("变更内容"), "grant": lazy("访问依据"), "comment": lazy("说明")}
-
-    def __init__(self):
-        super().__init__(audit.AuditEvent, name=lazy("审计日志"), category=lazy("系统管理"),
-                         endpoint="audit_event", url="/audit_event")
+    column_formatters = column_formatters_export = {"changes": withheld, "comment": withheld}
 
     @property
     def can_export(self):
@@ -238,21 +245,34 @@ class AuditLogView(GuardedMixin, ModelView):
         pf.DateTimeBetweenFilter(audit.AuditEvent.at, lazy("时间")),
     )
 
+    def __init__(self):
+        super().__init__(audit.AuditEvent, name=lazy("审计日志"), category=lazy("系统管理"),
+                         endpoint="audit_event", url="/audit_event")
+
+    def _note_readable(self, events):
+        from flask import g
+        g._audit_readable = audit.readable_records(current_user, events)
+        return events
+
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
         query = audit.AuditEvent.select()
         if search:
+            # the record number only: a comment of a record one may not read is not searchable
             for term in search_terms(search)[:5]:
-                query = query.where(contains(audit.AuditEvent.record_no, term)
-                                    | contains(audit.AuditEvent.comment, term))
+                query = query.where(contains(audit.AuditEvent.record_no, term))
         for idx, _name, value in filters or ():
             flt = self._filters[idx]
             query = flt.apply(query, flt.clean(value))
-        return newest_first_page(query, page, page_size or self.page_size, execute)
+        count, rows = newest_first_page(query, page, page_size or self.page_size, execute)
+        if execute:
+            self._note_readable(rows)
+        return count, rows
 
     def get_one(self, id):
         event = audit.AuditEvent.select().where(audit.AuditEvent.id == record_id(id)).first()
         if event is None:
             abort(404)
+        self._note_readable([event])
         return event
 
     @expose("/ajax/update/", methods=("POST",))

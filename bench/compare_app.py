@@ -28,14 +28,14 @@ def build():
     from portal import all_models
     from portal.db import db, open_database
     from portal.accounts import User
-    from permissions import rules
+    import permissions
     from models import Complaint
 
     open_database(os.environ["PORTAL_DATABASE_URL"])
     all_models()
     db.connect(reuse_if_open=True)
     actor = User.get(User.username == os.environ.get("BENCH_USER", "clerk"))
-    scope = rules.row_filter(actor, Complaint, "view") & Complaint.deleted_at.is_null()
+    scope = permissions.clause(actor, "view", Complaint) & Complaint.deleted_at.is_null()
     db.close()
 
     app = Flask(__name__)

@@ -58,13 +58,26 @@ def matrix_rows(spec):
 
     `Register.permissions` maps a verb to roles; "view" defaults to everyone
     who may create or edit, plus the leaders; "export" defaults to "view" of
-    managers; workflow verbs come from the workflow declaration.
+    managers; "restore" to the deleters, the general manager and the
+    archivist; workflow verbs come from the workflow declaration.
     """
     perms = {verb: set(roles) for verb, roles in spec.permissions.items()}
     creators = perms.get("create", set()) | perms.get("edit", set())
     perms.setdefault("view", creators | set(LEADERS))
     perms.setdefault("export", perms["view"] & (set(MANAGERS) | {"sales_clerk", "archivist"}))
     perms.setdefault("delete", perms.get("edit", set()) & (set(MANAGERS) | {"sales_clerk"}))
+    # the recycle bin: whoever deletes, and the general manager and the
+    # archivist, who keep the records (R-REC-11)
+    perms.setdefault("restore", perms["delete"] | {"general_manager", "archivist"})
+    # who may change the fields that decide access (portal/policy.py): the
+    # archive custodians, the head of marketing (003 §4.1) and the general manager
+    perms.setdefault("govern", set(ARCHIVES[:2]) | {"marketing_head", "general_manager"})
+    # the responsible signature (000-四 43): whoever keeps the register, and managers
+    perms.setdefault("sign", perms.get("edit", set()) | set(MANAGERS))
+    perms.setdefault("ratify", set(MANAGERS))
+    verbs = set(spec.verbs())
+    perms = {verb: roles for verb, roles in perms.items() if verb in verbs or verb not in
+             ("govern", "sign", "ratify")}
     if spec.workflow:
         for verb, roles in spec.workflow.default_permissions().items():
             perms.setdefault(verb, set(roles))
@@ -96,7 +109,7 @@ class SystemSpec:
         self.name = name
         self.label, perms = SYSTEM_REGISTERS[name]
         self.permissions = {verb: tuple(roles) for verb, roles in perms.items()}
-        for verb in ("view", "export", "delete"):
+        for verb in ("view", "export", "delete", "restore"):
             self.permissions.setdefault(verb, ())
 
     def verbs(self):

@@ -163,24 +163,52 @@ def _archive_rule(actor, Model, spec, verb):
     return _any(clauses)
 
 
-def grant_clause(actor, Model, spec):
-    """Rows lent to the actor by a borrow request that is lent and not yet due.
+# A loan lets its borrower read while the file is out and not yet due.
+LENT_STATES = ("lent", "extending")
 
-    Access stops at the due time without any job running: the clause compares
-    with the clock on every query (issue 5).
-    """
+
+def _loans(actor):
+    """Borrow requests lending a file to the actor now, or None (no borrowing
+    register, or no employee). Access stops at the due time without any job
+    running: the clause compares with the clock on every query."""
     from portal.registry import get as get_spec
     emp = actor.employee_id
-    if get_spec("borrow_request") is None or not emp:
+    spec = get_spec("borrow_request")
+    if spec is None or not emp:
         return None
-    from models import BorrowRequest
-    lent = (BorrowRequest.select(BorrowRequest.record)
-            .where(BorrowRequest.register == spec.name,
-                   BorrowRequest.borrower == emp,
-                   BorrowRequest.state == "lent",
-                   BorrowRequest.due_at > clock.now(),
-                   BorrowRequest.deleted_at.is_null()))
+    Loan = spec.model
+    return Loan, (Loan.borrower == emp) & Loan.state.in_(LENT_STATES) & \
+        (Loan.due_at > clock.now()) & Loan.deleted_at.is_null()
+
+
+def grant_clause(actor, Model, spec):
+    """Rows lent to the actor: the loan names the record, and the record is
+    still at the level the loan was approved for (a file re-levelled after the
+    approval is not opened by it)."""
+    found = _loans(actor)
+    if found is None or not spec.archive:
+        return None
+    Loan, current = found
+    lent = (Loan.select(Loan.record)
+            .where(current, Loan.register == spec.name, Loan.level == Model.confidentiality))
     return Model.id.in_(lent)
+
+
+def loan_clause(actor, Model):
+    """The rows a loan alone opens (for a borrower whose role does not read
+    the register)."""
+    spec = spec_for(Model)
+    if actor is None or not getattr(actor, "is_authenticated", False) or spec is None:
+        return FALSE
+    return grant_clause(actor, Model, spec) or FALSE
+
+
+def lent_registers(actor) -> frozenset:
+    found = _loans(actor)
+    if found is None:
+        return frozenset()
+    Loan, current = found
+    return frozenset(r for (r,) in Loan.select(Loan.register).where(current).distinct().tuples())
 
 
 def row_filter(actor, Model, verb="view"):
@@ -197,26 +225,15 @@ def row_filter(actor, Model, verb="view"):
     clauses = _department_clauses(actor, Model, spec.dept_fields, spec.person_fields)
     if "created_by" in Model._meta.fields:
         clauses.append((Model.created_by, actor.id))
+    if spec.row_extra is not None:
+        clauses.append(spec.row_extra(actor, Model))
     return _any(clauses)
 
 
-def scoped(actor, Model, verb="view", include_deleted=False):
-    """Model.select() limited to the rows `actor` may `verb` (and not deleted)."""
-    query = Model.select().where(row_filter(actor, Model, verb))
-    if not include_deleted and "deleted_at" in Model._meta.fields:
-        query = query.where(Model.deleted_at.is_null())
-    return query
-
-
 def active_loan(actor, spec, record_id):
-    """The lent, unexpired borrow request that lets `actor` read that record."""
-    from portal.registry import get as get_spec
-    emp = actor.employee_id
-    if get_spec("borrow_request") is None or not emp:
+    """The loan that lets `actor` read that record now (the grant a read is audited with)."""
+    found = _loans(actor)
+    if found is None:
         return None
-    from models import BorrowRequest
-    return (BorrowRequest.select()
-            .where(BorrowRequest.register == spec.name, BorrowRequest.record == record_id,
-                   BorrowRequest.borrower == emp, BorrowRequest.state == "lent",
-                   BorrowRequest.due_at > clock.now(), BorrowRequest.deleted_at.is_null())
-            .first())
+    Loan, current = found
+    return Loan.select().where(current, Loan.register == spec.name, Loan.record == record_id).first()

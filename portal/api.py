@@ -15,7 +15,6 @@ from peewee import (BooleanField, DateField, DateTimeField, DecimalField,
                     FloatField, ForeignKeyField, IntegerField, TextField)
 
 import permissions
-from permissions import rules
 
 from . import registry, services
 from .formdata import bind
@@ -96,23 +95,6 @@ def spec_or_404(name):
     return spec
 
 
-def row_or_404(spec, pk, verb="view", include_deleted=False):
-    model = spec.model
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise permissions.NotFound()
-    if not 0 < pk < 2 ** 63:
-        raise permissions.NotFound()
-    query = model.select().where(rules.row_filter(current_user, model, verb), model.id == pk)
-    if not include_deleted:
-        query = query.where(model.deleted_at.is_null())
-    row = query.first()
-    if row is None:
-        raise permissions.NotFound()
-    return row
-
-
 def view_for(spec):
     from admin_views import VIEWS
     return VIEWS[spec.name]
@@ -152,9 +134,9 @@ def list_query(spec, args, verb="view"):
     """Scope, search (`q`), field filters and sort (`sort=[-]field`)."""
     from admin_views import listing
     model = spec.model
-    archived = args.get("archived") == "1" and permissions.can(current_user, "delete", model)
-    query = model.select().where(rules.row_filter(current_user, model, "delete" if archived else verb))
-    query = query.where(model.deleted_at.is_null(False) if archived else model.deleted_at.is_null())
+    archived = args.get("archived") == "1" and permissions.can(current_user, "restore", model)
+    query = (permissions.rows(current_user, "restore", model, deleted=True) if archived
+             else permissions.rows(current_user, verb, model))
     if args.get("q"):
         query = listing.search(query, spec, args["q"])
     for key in args:
@@ -326,7 +308,7 @@ def import_records(name):
 def get_record(name, pk):
     spec = spec_or_404(name)
     permissions.require(current_user, "view", spec.model)
-    row = row_or_404(spec, pk)
+    row = permissions.row(current_user, "view", spec.model, pk)
     from .confidential import note_reads
     note_reads(current_user, spec, [row], how="api")
     return jsonify(serialize(spec, row))
@@ -349,7 +331,7 @@ def create_record(name):
 def update_record(name, pk):
     spec = spec_or_404(name)
     permissions.require(current_user, "edit", spec.model)
-    row = row_or_404(spec, pk, "edit")
+    row = permissions.row(current_user, "edit", spec.model, pk)
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or "version" not in payload:
         raise BadRequest(gettext("请在请求中提供当前版本号 version（乐观锁）。"),
@@ -359,14 +341,14 @@ def update_record(name, pk):
                           extra_allowed=("version",))
     values = {n: form[n].data for n in provided}
     services.update(current_user, row, values, payload.get("version"))
-    return jsonify(serialize(spec, row_or_404(spec, pk)))
+    return jsonify(serialize(spec, permissions.row(current_user, "view", spec.model, pk)))
 
 
 @bp.route("/<name>/<int:pk>", methods=["DELETE"])
 def delete_record(name, pk):
     spec = spec_or_404(name)
     permissions.require(current_user, "delete", spec.model)
-    row = row_or_404(spec, pk, "delete")
+    row = permissions.row(current_user, "delete", spec.model, pk)
     services.soft_delete(current_user, row)
     return "", 204
 
@@ -374,10 +356,10 @@ def delete_record(name, pk):
 @bp.post("/<name>/<int:pk>/restore")
 def restore_record(name, pk):
     spec = spec_or_404(name)
-    permissions.require(current_user, "delete", spec.model)
-    row = row_or_404(spec, pk, "delete", include_deleted=True)
+    permissions.require(current_user, "restore", spec.model)
+    row = permissions.row(current_user, "restore", spec.model, pk, deleted=True)
     services.restore(current_user, row)
-    return jsonify(serialize(spec, row_or_404(spec, pk)))
+    return jsonify(serialize(spec, permissions.row(current_user, "restore", spec.model, pk)))
 
 
 @bp.get("/<name>/<int:pk>/<document>.xlsx")
@@ -385,20 +367,23 @@ def download_document(name, pk, document):
     from admin_views.base import document_response
     spec = spec_or_404(name)
     permissions.require(current_user, "view", spec.model)
-    return document_response(spec, row_or_404(spec, pk), document)
+    return document_response(spec, permissions.row(current_user, "view", spec.model, pk), document)
 
 
 @bp.post("/<name>/<int:pk>/<action>")
 def run_action(name, pk, action):
+    """A workflow transition, or an action every record has (govern, sign)."""
+    from .workflows import actions as record_actions
     spec = spec_or_404(name)
     workflow = spec.workflow
-    if workflow is None or workflow.transition(action) is None:
+    if record_actions.get(spec, action) is None and (
+            workflow is None or workflow.transition(action) is None):
         raise permissions.NotFound()
     permissions.require(current_user, "view", spec.model)
-    row = row_or_404(spec, pk)
+    row = permissions.row(current_user, "view", spec.model, pk)
     payload = request.get_json(silent=True) or {}
     if not isinstance(payload, dict):
         raise BadRequest(gettext("请求体必须是 JSON 对象。"))
-    result = workflow.run(current_user, row, action, payload)
+    result = record_actions.run(current_user, spec, row, action, payload)
     out_spec = registry.spec_for(type(result)) or spec
     return jsonify(serialize(out_spec, result))

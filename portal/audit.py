@@ -88,3 +88,31 @@ def record_many(actor, action, register, entries, comment=None, chunk=500):
              action, comment, "", json.dumps(changes, ensure_ascii=False) if changes else None)
             for row, changes in entries]
     insert_rows(AuditEvent, names, rows, chunk)
+
+
+def readable_records(actor, events) -> set:
+    """(register, record id) of the events' records that `actor` may read
+    now, live or in the recycle bin: an event shows its field values and
+    comment only to them (a sealed record's old values are still sealed)."""
+    import permissions
+    from .registry import get as get_spec
+    wanted = {}
+    for event in events:
+        if event.record_id is not None:
+            wanted.setdefault(event.register, set()).add(event.record_id)
+    readable = set()
+    for register, ids in wanted.items():
+        spec = get_spec(register)
+        if spec is None:            # accounts, permissions: the audit log's own readers
+            readable.update((register, i) for i in ids)
+            continue
+        Model = spec.model
+        for deleted, verb in ((False, "view"), (True, "restore")):
+            found = permissions.rows(actor, verb, Model, deleted=deleted, fields=(Model.id,)) \
+                .where(Model.id.in_(list(ids)))
+            readable.update((register, pk) for (pk,) in found.tuples())
+    return readable
+
+
+def shows_values(readable, event) -> bool:
+    return event.record_id is None or (event.register, event.record_id) in readable

@@ -73,7 +73,7 @@ def init_app(app):
 
     @app.errorhandler(Conflict)
     def conflict(err):
-        return respond(409, err.message)
+        return respond(409, err.message, errors=getattr(err, "errors", None))
 
     @app.errorhandler(IntegrityError)
     def integrity(err):

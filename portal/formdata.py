@@ -16,7 +16,7 @@ def _as_strings(value):
     if value is None:
         return [""]
     if isinstance(value, bool):
-        return ["y"] if value else []
+        return ["y"] if value else ["false"]     # false: BooleanField and the yes/no/unknown field
     if isinstance(value, (int, float, Decimal)):
         return [str(value)]
     if isinstance(value, (date, datetime)):

@@ -29,7 +29,6 @@ from peewee import (BooleanField, CharField, DateField, DateTimeField, DecimalFi
                     FloatField, ForeignKeyField, IntegerField, TextField)
 
 import permissions
-from permissions import rules
 
 from . import registry, services
 from .accounts import User
@@ -319,7 +318,7 @@ class Lookup:
         self.model = model
         spec = registry.spec_for(model)
         self.spec = spec
-        query = rules.scoped(actor, model, "view") if spec else model.select()
+        query = permissions.rows(actor, "view", model) if spec else model.select()
         keys = ["record_no"] if "record_no" in model._meta.fields else []
         if spec is not None:
             keys += [spec.title_field]
@@ -648,7 +647,7 @@ class Reader:
         numbers = [p[1] for p in parsed if p[1]]
         existing = {}
         if numbers and self.may_edit:
-            query = rules.scoped(self.actor, model, "edit").where(model.record_no.in_(numbers))
+            query = permissions.rows(self.actor, "edit", model).where(model.record_no.in_(numbers))
             existing = {row.record_no: row for row in query}
         creates = []
         for number, record_no, version, values, ok in parsed:
@@ -750,7 +749,7 @@ class Reader:
                 changed = []
             else:
                 changed = services.apply_edit(self.actor, spec, current, values)
-        except services.InputError as err:
+        except (services.InputError, services.Frozen) as err:
             self._report(number, err)
             return
         except services.Conflict as err:

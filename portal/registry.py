@@ -33,11 +33,16 @@ GROUPS = (
 )
 GROUP_LABELS = dict(GROUPS)
 
-BASE_VERBS = ("view", "create", "edit", "delete", "export")
+# restore: bring a soft-deleted record back from the recycle bin (回收站)
+BASE_VERBS = ("view", "create", "edit", "delete", "restore", "export")
 VERB_LABELS = {
-    "view": "查看", "create": "新建", "edit": "编辑", "delete": "删除", "export": "导出",
-    "import": "导入", "print": "打印",
+    "view": "查看", "create": "新建", "edit": "编辑", "delete": "删除", "restore": "恢复",
+    "export": "导出", "import": "导入", "print": "打印",
+    "govern": "调整归属/密级", "sign": "负责人签名", "ratify": "认可",
 }
+# verbs of the actions every record has (portal/workflows/actions.py): no
+# transition may take their names
+RECORD_ACTION_VERBS = ("govern", "sign", "ratify")
 
 # Fields every record carries that users never type in.
 SYSTEM_FIELDS = ("id", "version", "created_at", "created_by", "updated_at", "updated_by",
@@ -74,6 +79,15 @@ class Spec:
         self.lookup_active = get("lookup_active")
         self.form_columns = get("form_columns")
         self.readonly_fields = tuple(get("readonly_fields", ()))
+        # the field policy (portal/policy.py): fields beyond the usual ones
+        # that decide who may read a record, or that only a workflow sets
+        self.access_fields = tuple(get("access_fields", ()))
+        self.decision_fields = tuple(get("decision_fields", ()))
+        # fields set when a record is made and never changed (what a request asks for)
+        self.fixed_fields = tuple(get("fixed_fields", ()))
+        # a register without a workflow that records one approval (认可):
+        # (label, fields still open after it) -- portal/workflows/actions.py
+        self.endorsement = get("endorsement")
         # Row rules (permissions/rules.py): "all", "department" or "archive".
         self.row_scope = get("row_scope", "department")
         self.dept_fields = tuple(get("dept_fields") or [f for f in ("dept",) if f in fields])
@@ -86,6 +100,9 @@ class Spec:
         self.required = tuple(get("required", ()))
         self.person_fields = tuple(get("person_fields") or self._default_person_fields())
         self.owner_field = get("owner_field")
+        # one more clause of the department row rule: (actor, Model) -> expression
+        # of rows that name the actor elsewhere (e.g. in a child row)
+        self.row_extra = _resolve(model, get("row_extra"))
         self.all_rows_roles = tuple(get("all_rows_roles", ("general_manager",)))
         self.archive = bool(get("archive", False))
         self.default_confidentiality = get("default_confidentiality", "internal")
@@ -166,15 +183,20 @@ class Spec:
         return FIELD_LABELS.get(name, name)
 
     def editable_fields(self):
-        """Fields a user may type in, in declaration order."""
-        skip = set(SYSTEM_FIELDS) | {"record_no", "retention_until", "signed_at"} \
-            | set(self.readonly_fields)
-        if self.workflow:
-            skip.add(self.workflow.state_field)
-        if self.parent_field:
-            skip.add(self.parent_field)
-        names = self.form_columns or [f.name for f in self.model._meta.sorted_fields]
-        return [n for n in names if n not in skip]
+        """Fields a user may type in, in declaration order (the field policy
+        may freeze some of them in a record's current state)."""
+        cached = self.__dict__.get("_editable")
+        if cached is None:
+            from .policy import decision_fields
+            skip = set(SYSTEM_FIELDS) | {"record_no", "retention_until", "signed_at"} \
+                | set(self.readonly_fields) | decision_fields(self)
+            if self.workflow:
+                skip.add(self.workflow.state_field)
+            if self.parent_field:
+                skip.add(self.parent_field)
+            names = self.form_columns or [f.name for f in self.model._meta.sorted_fields]
+            cached = self.__dict__["_editable"] = [n for n in names if n not in skip]
+        return list(cached)
 
     def inline_children(self):
         """(child model, its foreign key to this register) of a multi-row form."""
@@ -186,7 +208,8 @@ class Spec:
         return out
 
     def verbs(self):
-        verbs = list(BASE_VERBS)
+        from .workflows.actions import actions_of
+        verbs = list(BASE_VERBS) + [a.name for a in actions_of(self)]
         if self.workflow:
             for verb in self.workflow.verbs():
                 if verb not in verbs:
@@ -196,7 +219,8 @@ class Spec:
     def validate(self):
         fields = self.model._meta.fields
         for attr in ("list_columns", "search", "filters", "lookup_fields", "dept_fields",
-                     "person_fields", "readonly_fields", "required"):
+                     "person_fields", "readonly_fields", "required", "access_fields",
+                     "decision_fields", "fixed_fields"):
             for name in getattr(self, attr):
                 if name not in fields:
                     raise ValueError(f"{self.name}: {attr} names unknown field {name!r}")

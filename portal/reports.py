@@ -18,7 +18,6 @@ from datetime import date, datetime, timedelta
 from peewee import fn
 
 import permissions
-from permissions import rules
 
 from . import calendar, clock, registry
 from .i18n import gettext, tr
@@ -75,7 +74,7 @@ def scoped(actor, name):
     spec = registry.get(name)
     if spec is None or not permissions.can(actor, "view", spec.model):
         return None
-    return rules.scoped(actor, spec.model, "view")
+    return permissions.rows(actor, "view", spec.model)
 
 
 def parse_month(value, default_previous=True):
@@ -449,7 +448,7 @@ def retention_due(actor):
         if "retention_until" not in spec.fields or not permissions.can(actor, "view", spec.model):
             continue
         Model = spec.model
-        count, oldest = (rules.scoped(actor, Model, "view")
+        count, oldest = (permissions.rows(actor, "view", Model)
                          .where(Model.retention_until < today, Model.is_long_term == False)  # noqa: E712
                          .select(fn.COUNT(Model.id), fn.MIN(Model.retention_until)).tuples().get())
         if count:

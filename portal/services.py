@@ -13,13 +13,12 @@ from peewee import (CharField, DecimalField, FloatField, ForeignKeyField,
                     IntegerField, TextField)
 
 import permissions
-from permissions import rules
 
 from . import audit, numbering
 from .clock import now, today
 from .db import insert_rows, write_transaction
 from .i18n import gettext, tr
-from .registry import SYSTEM_FIELDS, spec_for
+from .registry import SYSTEM_FIELDS, child_label, spec_for
 
 # NUL and C0/C1 control characters other than tab and line breaks; bidi
 # overrides that can disguise text. They are refused with a clear message.
@@ -53,6 +52,15 @@ class Conflict(Exception):
     def __init__(self, message):
         super().__init__(message)
         self.message = message
+
+
+class Frozen(Conflict):
+    """409: fields the record's state or the field policy does not let change
+    (portal/policy.py); `errors` names each field with the reason."""
+
+    def __init__(self, errors):
+        super().__init__("；".join(errors.values()))
+        self.errors = errors
 
 
 def bad_chars_message():
@@ -199,11 +207,21 @@ def validate(actor, spec, row, is_new):
         raise InputError(errors)
 
 
-def _assign(row, spec, values):
+def _assign(row, spec, values, by_workflow=False):
+    """Set typed `values` on `row`: fields a user may type, or (a record a
+    workflow effect makes) also the fields the workflow decides. Nobody who
+    has left or is leaving is given a record to hold."""
+    from .workflows.handover import holder_problems
     editable = set(spec.editable_fields())
+    if by_workflow:
+        from .policy import decision_fields
+        editable |= decision_fields(spec)
     unknown = [k for k in values if k not in editable]
     if unknown:
         raise InputError({k: gettext("该字段不可修改。") for k in unknown})
+    leaving = holder_problems(spec, values)
+    if leaving:
+        raise InputError(leaving)
     bad = {}
     for name, value in values.items():
         if isinstance(value, str) and spec.fields[name].__class__ is not TextField:
@@ -233,8 +251,12 @@ def create(actor, model, values, on_saved=None, audit_action="create", comment=N
     spec = spec_for(model)
     if check_permission:
         permissions.require(actor, "create", model)
+        from .workflows.handover import is_leaving
+        if is_leaving(actor):       # 002 篇三 二.12: a leaver hands over, takes nothing new
+            raise permissions.Forbidden(gettext("您的离职交接已执行，不能再新建记录。"), "create",
+                                        spec.name)
     with write_transaction():
-        row = build(actor, spec, values)
+        row = build(actor, spec, values, by_workflow=not check_permission)
         row.record_no = numbering.assign(spec, row)
         _stamp_new(actor, row)
         row.save(force_insert=True)
@@ -248,13 +270,13 @@ def create(actor, model, values, on_saved=None, audit_action="create", comment=N
     return row
 
 
-def build(actor, spec, values):
+def build(actor, spec, values, by_workflow=False):
     """An unsaved new record of `spec`: defaults, `values`, derived fields,
     validated (InputError otherwise). No number yet, nothing written."""
     row = spec.model()
     for name, value in defaults_for(actor, spec).items():
         setattr(row, name, value)
-    _assign(row, spec, values)
+    _assign(row, spec, values, by_workflow)
     _derive(actor, row)
     validate(actor, spec, row, is_new=True)
     return row
@@ -341,8 +363,12 @@ def _default_copies(spec, row):
 
 
 def update(actor, row, values, version, on_saved=None, audit_action="edit", comment=None,
-           check_permission=True):
-    """Save `values` on `row` if it is still at `version`; else Conflict."""
+           check_permission=True, governed=False):
+    """Save `values` on `row` if it is still at `version`; else Conflict.
+    A user's edit obeys the field policy (Frozen); `check_permission=False`
+    is a workflow effect's change, which the regulation's chain decides
+    (a change record making a document's new version effective), and
+    `governed` the `govern` action's change of access fields."""
     model = type(row)
     spec = spec_for(model)
     if check_permission:
@@ -357,7 +383,8 @@ def update(actor, row, values, version, on_saved=None, audit_action="edit", comm
             raise permissions.NotFound()
         if current.version != version:
             raise Conflict(stale_message())
-        changes = apply_edit(actor, spec, current, values)
+        changes = apply_edit(actor, spec, current, values, governed=governed,
+                             by_workflow=not check_permission)
         if changes or on_saved:
             data = {name: getattr(current, name) for name in changes}
             data.update(version=version + 1, updated_at=now(), updated_by=actor.id)
@@ -377,21 +404,175 @@ def update(actor, row, values, version, on_saved=None, audit_action="edit", comm
     return row
 
 
-def apply_edit(actor, spec, current, values) -> dict:
+def apply_edit(actor, spec, current, values, governed=False, by_workflow=False) -> dict:
     """Set `values` on the loaded record `current`, derive and validate
-    (InputError otherwise); the changes, nothing written."""
+    (InputError, or Frozen for what the field policy keeps); the changes,
+    nothing written."""
+    from . import policy
     before = snapshot(current)
-    _assign(current, spec, values)
+    if not by_workflow:
+        refused = policy.refusals(spec, current, policy.changed(spec, current, values), governed)
+        if refused:
+            raise Frozen(refused)
+    _assign(current, spec, values, by_workflow)
     _derive(actor, current)
     validate(actor, spec, current, is_new=False)
     return diff(before, snapshot(current))
 
 
+def delete_refusal(spec, row, quick=False):
+    """Why `row` may not be deleted, or None. A record is kept (R-REC-04/11,
+    002 篇十二 「不得擅自…銷毀」) when it is under a legal hold; when it is in
+    force: its workflow has moved past the first state, or (a record with a
+    retention period) it was entered more than `delete_grace_hours` ago, so
+    that only an entry error can be taken back; or when live records refer
+    to it. Records past their retention date are disposed of with approval
+    (销毁), never deleted. `quick` asks only what the row itself says (the
+    list's buttons, no query); the delete itself asks everything."""
+    from datetime import timedelta
+    from . import policy, settings
+    if getattr(row, "legal_hold", False):
+        return gettext("记录处于法律/审计保全中，不能删除或销毁。")
+    if spec.workflow is not None and policy.state_of(spec, row) != spec.workflow.initial:
+        return gettext("记录已进入流程（「%(state)s」），不能删除；如需终止请使用流程中的撤销等操作，"
+                       "保存期满后可申请销毁。",
+                       state=spec.workflow.state_label(policy.state_of(spec, row)))
+    if "retention_class" in spec.fields and not quick:
+        grace = settings.get("delete_grace_hours")
+        created = row.created_at
+        if grace is not None and created is not None and now() - created > timedelta(hours=grace):
+            until = row.retention_until
+            return gettext("记录已生效，在保存期限内（%(until)s）不能删除；只有录入后 %(h)s 小时内的录入错误"
+                           "可删除，期满后请申请销毁。",
+                           until=until.isoformat() if until else gettext("长期保存"), h=grace)
+    if not quick:
+        referring = referring_records(spec, row)
+        if referring:
+            return gettext("有关联记录引用此记录（%(kinds)s），不能删除。", kinds="、".join(referring))
+    return None
+
+
+def disposal_problem(spec, row):
+    """Why `row` may not be destroyed now, or None: only after its retention
+    date (R-REC-04/11), never a long-term record, never under a legal hold,
+    never while its workflow still runs, never twice."""
+    from . import policy
+    if row.deleted_at is not None and getattr(row, "disposed_at", None) is not None:
+        return gettext("该记录已销毁。")
+    if getattr(row, "legal_hold", False):
+        return gettext("记录处于法律/审计保全中，不能删除或销毁。")
+    if getattr(row, "is_long_term", False) or row.retention_class == "long_term" \
+            or row.retention_until is None:
+        return gettext("该记录长期保存，不能销毁。")
+    if row.retention_until >= today():
+        return gettext("该记录保存至 %(until)s，保存期满前不能销毁。", until=row.retention_until.isoformat())
+    if spec.workflow is not None and not spec.workflow.is_terminal(policy.state_of(spec, row)):
+        return gettext("该记录的流程尚未结束（「%(state)s」），不能销毁。",
+                       state=spec.workflow.state_label(policy.state_of(spec, row)))
+    return None
+
+
+def dispose(actor, row, comment=None):
+    """Destroy a record's content (销毁), in the caller's transaction: its
+    text is blanked, its child rows removed, and the row stays as a tombstone
+    (number, dates, register) out of every list and of the recycle bin. The
+    audit event names what was destroyed, not its content."""
+    from . import policy
+    model = type(row)
+    spec = spec_for(model)
+    values = {}
+    for name in policy.content_fields(spec):
+        field = spec.fields[name]
+        if name == "record_no" or isinstance(field, ForeignKeyField) and not field.null:
+            continue
+        if field.null:
+            values[name] = None
+        elif isinstance(field, (CharField, TextField)) and not field.choices:
+            values[name] = gettext("（已销毁 %(no)s）", no=row.record_no)[:max_length(field)]
+    moment = now()
+    n = (model.update(**values, deleted_at=moment, deleted_by=actor.id, disposed_at=moment,
+                      version=model.version + 1)
+         .where(model.id == row.id, model.disposed_at.is_null()).execute())
+    if n != 1:
+        raise Conflict(gettext("该记录已销毁。"))
+    for child, fk in spec.inline_children():
+        child.delete().where(fk == row.id).execute()
+    audit.record(actor, "dispose", spec.name, row,
+                 changes={"disposed_fields": [None, sorted(values)]}, comment=comment)
+
+
+def referring_records(spec, row) -> list:
+    """Labels of the registers whose live records point to `row` (its own
+    child rows of a multi-row form are part of it and do not count)."""
+    from .registry import all_specs
+    own = {child for child, _ in spec.inline_children()}
+    children = {child for s in all_specs() for child, _ in s.inline_children()}
+    out = []
+    for fk in spec.model._meta.backrefs:
+        other = fk.model
+        if other in own or (spec_for(other) is None and other not in children):
+            continue        # its own rows, or an abstract base class (no table)
+        query = other.select(other.id).where(fk == row.id)
+        if "deleted_at" in other._meta.fields:
+            query = query.where(other.deleted_at.is_null())
+        if query.exists():
+            other_spec = spec_for(other)
+            out.append(tr(other_spec.label) if other_spec else child_label(other))
+    return list(dict.fromkeys(out))
+
+
+def clean_text(raw, limit=2000, required=True):
+    """A note typed with an action (a reason, an opinion): trimmed, checked."""
+    text = str(raw).strip() if raw is not None else ""
+    if not text:
+        if required:
+            raise InputError({"reason": gettext("此项为必填项。")})
+        return None
+    if len(text) > limit:
+        raise InputError({"reason": gettext("长度不能超过 %(n)s 个字符。", n=limit)})
+    if BAD_CHARS.search(text):
+        raise InputError({"reason": bad_chars_message()})
+    return text
+
+
+def write_decision(actor, row, values, action, comment=None, where=None):
+    """Write fields a decision sets (a signature, a stamp: never typed) on
+    `row`, in one short transaction with the optimistic lock and its audit
+    event. `where`: values the fields must still have (a second signature
+    arriving at the same time is a conflict)."""
+    model = type(row)
+    spec = spec_for(model)
+    with write_transaction():
+        checked = model.select().where(model.id == row.id).first()
+        for name, value in values.items():
+            setattr(checked, name, value)
+        validate(actor, spec, checked, is_new=False)     # the register's own rules see the decision
+        query = model.update(**values, version=model.version + 1, updated_at=now(),
+                             updated_by=actor.id).where(model.id == row.id,
+                                                        model.version == row.version)
+        for name, value in (where or {}).items():
+            field = getattr(model, name)
+            query = query.where(field.is_null() if value is None else field == value)
+        if query.execute() != 1:
+            raise Conflict(stale_message())
+        before = snapshot(row, values)
+        row.__data__.update({k: getattr(v, "id", v) for k, v in values.items()})
+        row.version += 1
+        audit.record(actor, action, spec.name, row, changes=diff(before, snapshot(row, values)),
+                     comment=comment)
+    return row
+
+
 def soft_delete(actor, row, comment=None):
+    """Delete (recoverably, into the recycle bin) a record entered in error."""
     model = type(row)
     spec = spec_for(model)
     permissions.require(actor, "delete", model, row)
     with write_transaction():
+        current = model.select().where(model.id == row.id).first()
+        refusal = delete_refusal(spec, current) if current is not None else None
+        if refusal:
+            raise Conflict(refusal)
         n = (model.update(deleted_at=now(), deleted_by=actor.id, version=model.version + 1)
              .where(model.id == row.id, model.deleted_at.is_null()).execute())
         if n != 1:
@@ -401,15 +582,12 @@ def soft_delete(actor, row, comment=None):
 
 
 def restore(actor, row, comment=None):
-    """Bring back an archived (soft-deleted) record: needs the delete permission."""
+    """Bring back a soft-deleted record from the recycle bin (回收站)."""
     model = type(row)
     spec = spec_for(model)
-    permissions.require(actor, "delete", model)
+    permissions.require(actor, "restore", model)
     with write_transaction():
-        visible = (model.select(model.id)
-                   .where(rules.row_filter(actor, model, "delete"), model.id == row.id).exists())
-        if not visible:
-            raise permissions.NotFound()
+        permissions.row(actor, "restore", model, row.id, deleted=True)
         n = (model.update(deleted_at=None, deleted_by=None, version=model.version + 1)
              .where(model.id == row.id, model.deleted_at.is_null(False)).execute())
         if n != 1:

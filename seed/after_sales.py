@@ -239,8 +239,6 @@ def _returns(ctx, rnd, moments):
             ctx.run("salesmgr", row, "reject", reason="折让金额与核决金额不符，请核对后重新提交。")
             continue
         if stage == 3:
-            # the filler signs the withdrawal (a cancelled form leaves draft: 000-四 43)
-            update(ctx, username, row, responsible_signer=emps[username])
             ctx.run(username, row, "cancel", comment="客户改为退货处理")
             continue
         ctx.run("salesmgr", row, "approve", comment="同意")

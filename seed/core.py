@@ -40,7 +40,38 @@ def seed(ctx):
     counts["gift_budget_request"] = _gifts(ctx, rng)
     counts["borrow_request"] = _loans(ctx, rng)
     counts["handover_record"] = _handovers(ctx)
+    counts["disposal_request"] = _disposals(ctx)
     return counts
+
+
+def _disposals(ctx):
+    """Records past their retention (R-REC-11): the sales clerk proposes their
+    disposal; one waits, one is approved, the others are destroyed."""
+    import permissions
+    from portal import registry, services
+    clerk = ctx.users["clerk"]
+    due = []
+    for spec in registry.all_specs():
+        if "retention_until" not in spec.fields or spec.name == "disposal_request":
+            continue
+        Model = spec.model
+        for row in permissions.rows(clerk, "view", Model).where(
+                Model.retention_until < ctx.today).order_by(Model.id).limit(4):
+            if services.disposal_problem(spec, row) is None:
+                due.append((spec, row))
+    for n, (spec, row) in enumerate(due[:5]):         # one due record is left to propose
+        req = ctx.create("clerk", "disposal_request", register=spec.name, record=row.id,
+                         reason="保存期满，经核对无继续保存价值", method="碎纸机粉碎")
+        if n == 0:
+            continue
+        req = ctx.run("clerk", req, "submit", comment="请审批")
+        if n == 1:
+            continue
+        req = ctx.run("gm" if spec.group != "customers" else "salesmgr", req, "approve", comment="同意销毁")
+        if n == 2:
+            continue
+        ctx.run("clerk", req, "execute", comment="已监销")
+    return len(due[:5])
 
 
 def _holidays(ctx):
@@ -87,14 +118,14 @@ def _gifts(ctx, rng):
 def _loans(ctx, rng):
     """Sales reps borrow restricted files of the other sales department."""
     from models import Customer
-    from permissions import rules
+    import permissions
     files = [c for c in Customer.select().where(Customer.confidentiality.in_(["restricted", "sealed"]))
              .order_by(Customer.id)]
     count = 0
     for i in range(30):
         who = ("sales", "sales2", "regional", "service", "quality")[i % 5]
         actor = ctx.users[who]
-        readable = {c.id for c in rules.scoped(actor, Customer, "view")}
+        readable = {c.id for c in permissions.rows(actor, "view", Customer)}
         candidates = [c for c in files if c.id not in readable]
         if not candidates:
             continue
@@ -105,7 +136,7 @@ def _loans(ctx, rng):
                              purpose=("consult", "use", "copy")[i % 3],
                              reason=("核对开票信息", "准备投标资料需查阅客户历史", "处理投诉需了解客户设备档案")[i % 3])
         count += 1
-        approver = "gm" if row.level == "sealed" else ("marketing", "salesmgr")[i % 2]
+        approver = "gm" if row.level == "sealed" else "marketing"     # 003 §4.1
         stage = i % 7
         if stage == 0:
             continue
@@ -151,7 +182,17 @@ def _handovers(ctx):
         ctx.run("hr", done, "assign", successor=ctx.employees["salesmgr"].id, kind="consumer_archive")
         done = ctx.run("hr", done, "execute", comment="按清单移交")
     with at(start + timedelta(days=2)):
-        ctx.run("hr", done, "confirm", comment="已接收")
+        # each receiver signs for what they received, the customers are told, HR completes
+        from portal.workflows.handover import moved_customers
+        from models import HandoverItem
+        receivers = {i.successor_id for i in HandoverItem.select().where(HandoverItem.handover == done.id,
+                                                                         HandoverItem.moved == True)}  # noqa: E712
+        for username in ("service", "salesmgr", "sales", "sales2", "clerk"):
+            if ctx.employees[username].id in receivers:
+                done = ctx.run(username, done, "confirm", comment="已接收")
+        if moved_customers(done).exists():
+            done = ctx.run("hr", done, "notify_customers", notice="已电话告知客户新的责任人及联系方式")
+        ctx.run("hr", done, "complete", comment="交接完成")
     with at(start + timedelta(days=3)):
         ongoing = ctx.create("hr", "handover_record", employee=he, reason="resignation",
                              last_day=ctx.today + timedelta(days=10))

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from portal import clock
 
-from . import data
+from . import data, trade_start
 
 RNG_SEED = 20261122
 
@@ -187,7 +187,8 @@ def _consumers(ctx, rng):
             account_owner=ctx.employees[owner], responsible_dept=ctx.departments["XS1"],
             contact_name=name, phone=data.phone(300 + i),
             address=data.address("西北区", 40 + i), custodian=ctx.employees["clerk"])
-        rows.append(ctx.run("salesmgr", row, "activate", comment="参加联谊会的顾客"))
+        trade_start(ctx.users, ctx.departments, row, "参加联谊会的顾客")
+        rows.append(type(row).get_by_id(row.id))
     return rows
 
 

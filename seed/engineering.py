@@ -310,12 +310,14 @@ def _seed_engineering(ctx, rng, timer):
         day += timedelta(days=4)
         timer.at(day)
         if n % 2 == 0:
-            ctx.create("service", "equipment_order_info", project=app,
-                       manufacturer=("西安西电变压器有限责任公司", "特变电工股份有限公司",
-                                     "正泰电气股份有限公司")[n % 3],
-                       model=f"SCB11-{capacity}/10" if voltage == "high" else "XL-21低压配电柜",
-                       drawings_approved=True, approved_by=emp["salesmgr"], ordered_on=day,
-                       delivery_on=day + timedelta(days=12), on_recommended_list=True)
+            order = ctx.create("service", "equipment_order_info", project=app,
+                               manufacturer=("西安西电变压器有限责任公司", "特变电工股份有限公司",
+                                             "正泰电气股份有限公司")[n % 3],
+                               model=f"SCB11-{capacity}/10" if voltage == "high" else "XL-21低压配电柜",
+                               drawings_approved=True, on_recommended_list=True,
+                               delivery_on=day + timedelta(days=12))
+            order = ctx.run("salesmgr", order, "ratify", comment="厂家、选型认可")
+            ctx.update("service", order, ordered_on=day)
             made["equipment_order_info"] += 1
         ctx.create("service", "construction_start_report", project=app, contractor=contractor,
                    start_on=day + timedelta(days=2), planned_finish_on=day + timedelta(days=32),
@@ -327,12 +329,12 @@ def _seed_engineering(ctx, rng, timer):
         ctx.run("service", app, "start")
         if n % 3 == 2:
             timer.at(day + timedelta(days=5))
-            ctx.create("service", "construction_change_request", project=app,
-                       requested_by=contractor,
-                       change="电缆路径由直埋改为电缆沟敷设。",
-                       reason="施工前勘查发现原路径下有既有管线。",
-                       approved_by=emp["salesmgr"],
-                       written_notice_at=timer.at(day + timedelta(days=7), 10),
+            change = ctx.create("service", "construction_change_request", project=app,
+                                requested_by=contractor,
+                                change="电缆路径由直埋改为电缆沟敷设。",
+                                reason="施工前勘查发现原路径下有既有管线。")
+            change = ctx.run("salesmgr", change, "ratify", comment="同意变更")
+            ctx.update("service", change, written_notice_at=timer.at(day + timedelta(days=7), 10),
                        implemented_at=timer.at(day + timedelta(days=8), 9))
             made["construction_change_request"] += 1
         if target == "started":
@@ -493,7 +495,9 @@ def _seed_incentives(ctx, rng):
                    fully_collected_at=start + timedelta(days=10 + 7 * (i % 8)) if collected else None,
                    compiled_by=emp["杨帆"],
                    reviewed_by=emp["钱芳"] if collected else None,
-                   approved_by=emp["gm"] if collected and i % 2 == 0 else None)
+                   )
+        if collected and i % 2 == 0:
+            ctx.run("gm", ctx.created["spare_parts_commission"][-1], "ratify", comment="同意")
         n += 1
     counts["spare_parts_commission"] = n
 

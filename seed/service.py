@@ -130,9 +130,9 @@ def visible(ctx, username):
 def cases_for(ctx, username, complaints):
     """The complaint cases of `complaints` that the user may read."""
     from models import Complaint
-    from permissions import rules
+    import permissions
     ids = {c.id for c in complaints}
-    query = rules.scoped(ctx.users[username], Complaint, "view").order_by(Complaint.id)
+    query = permissions.rows(ctx.users[username], "view", Complaint).order_by(Complaint.id)
     return [c for c in query if c.id in ids]
 
 
@@ -158,7 +158,6 @@ def _complaints(ctx, rng):
             customer_request=request, market="domestic",
             feedback_level=("AA", "A", "B")[i % 3], receiving_unit=units[i % len(units)],
             handler=emp(ctx, ("quality", "service", "salesmgr", "quality")[i % 4]),
-            is_important=i % 8 == 3,
             order_no=f"XS-2026-{300 + i:04d}" if cause == "quality" else None,
             quantity=(i % 4) + 1 if cause == "quality" else None,
         )
@@ -171,6 +170,9 @@ def _complaints(ctx, rng):
                 handling_opinion="已安排现场复核并更换受损部件，向客户说明原因。")
         with at(received):
             case = ctx.create(who, "complaint", **values)
+        if i % 8 == 3:
+            with at(received + timedelta(hours=1)):
+                case = ctx.run("marketing", case, "mark_important")
         if i % 11 == 5:
             with at(received + timedelta(hours=2)):
                 case = ctx.run("marketing", case, "mark_special", reason="可能引发媒体关注，列为专案优先处置")
@@ -209,8 +211,7 @@ def _contact_logs(ctx, rng):
             channel=("hotline", "call_in", "letter", "visit_in", "mailbox", "fax", "email")[i % 7],
             kind=kind, issue=CONTACT_ISSUES[kind][i % len(CONTACT_ISSUES[kind])],
             needs_collection=kind == "inquiry" and i % 2 == 0,
-            marketing_supervisor_notified=i % 3 != 2, handler=emp(ctx, handler),
-            leader=emp(ctx, leaders[who]))
+            marketing_supervisor_notified=i % 3 != 2, handler=emp(ctx, handler))
         with at(when):
             row = ctx.create(who, "customer_contact_log", **values)
         logs.append(row)
@@ -717,11 +718,11 @@ def _abnormality_notices(ctx, rng, complaints):
 
 def _defect_reports(ctx, rng, complaints, logs):
     from models import CustomerContactLog
-    from permissions import rules
+    import permissions
     for i in range(30):
         who = ("service", "sales", "clerk")[i % 3]
         quality_cases = [c for c in cases_for(ctx, who, complaints) if c.cause_class == "quality"]
-        feedback_logs = list(rules.scoped(ctx.users[who], CustomerContactLog, "view")
+        feedback_logs = list(permissions.rows(ctx.users[who], "view", CustomerContactLog)
                              .where(CustomerContactLog.kind.in_(("feedback", "repair")))
                              .order_by(CustomerContactLog.id))
         source = {"complaint": quality_cases[i % len(quality_cases)]} if i % 2 == 0 and quality_cases else \

@@ -264,6 +264,22 @@ def make(app):
     return create
 
 
+@pytest.fixture
+def trading(app):
+    """trading(customer) -> the customer made a trading customer the only way
+    there is: a 交易开始调查书 filed, 认可 by the sales supervisor and 承认 by
+    the sales manager (R-CUS-04). Returns the approved investigation."""
+    from portal.db import connection
+
+    def activate(customer):
+        from models import Department
+        from seed import trade_start, users
+        with app.test_request_context(), connection():
+            departments = {d.abbr: d for d in Department.select()}
+            return trade_start(users(), departments, customer, "交易开始调查书")
+    return activate
+
+
 def _customer_defaults():
     from models import Employee, Region
     return {"name": "测试客户", "grade": "B", "region": Region.get(Region.name == "西北区"),

@@ -105,15 +105,18 @@ def test_script_payloads_are_escaped_in_list_details_edit_and_print(hostile, por
     assert shown >= 2      # the payload is there, as text (details, print, and lists that show it)
 
 
-def test_a_transition_note_is_escaped_on_the_timeline_and_in_the_flash(hostile, portal, db_ctx):
+def test_a_transition_note_is_escaped_on_the_timeline_and_in_the_flash(hostile, portal, trading,
+                                                                      db_ctx):
+    from models import Customer
     rid, _ = hostile("customer")
+    trading(Customer.get_by_id(rid))
     p = portal("salesmgr")
-    r = p.post("/customer/transition/activate/", data={"id": rid, "comment": XSS + IMG},
+    r = p.post("/customer/transition/review/", data={"id": rid, "comment": XSS + IMG},
                follow_redirects=True)
     assert r.status_code == 200
     body = text(r)
     assert_escaped(body)
-    assert "交易开始承认" in body and ESCAPED_XSS in body     # flash, timeline and the name
+    assert "定期调查" in body and ESCAPED_XSS in body     # flash, timeline and the name
     # an invalid choice typed into a transition comes back in the flash, escaped
     r = p.post("/customer/transition/terminate/", data={"id": rid, "reason": XSS, "bin": "past"})
     assert r.status_code == 400
@@ -379,14 +382,18 @@ def test_a_replayed_approval_is_409_and_leaves_one_timeline_entry(hostile, api, 
     assert events.count("approve") == 1 and events.count("lend") == 1
 
 
-def test_a_replayed_customer_activation_is_409(hostile, portal, db_ctx):
+def test_a_replayed_trade_start_approval_is_409(hostile, portal, trading, db_ctx):
+    from models import Customer, TradeStartInvestigation
     from portal.workflows.engine import WorkflowEvent
     rid, _ = hostile("customer")
+    investigation = trading(Customer.get_by_id(rid))
     p = portal("salesmgr")
-    assert p.post("/customer/transition/activate/", data={"id": rid}).status_code == 302
-    assert p.post("/customer/transition/activate/", data={"id": rid}).status_code == 409
+    assert p.post("/trade_start_investigation/transition/approve/",
+                  data={"id": investigation.id}).status_code == 409     # the same click again
+    assert TradeStartInvestigation.get_by_id(investigation.id).state == "approved"
     assert WorkflowEvent.select().where(WorkflowEvent.register == "customer",
-                                        WorkflowEvent.record_id == rid).count() == 1
+                                        WorkflowEvent.record_id == rid,
+                                        WorkflowEvent.transition == "activate").count() == 1
 
 
 # Odd input ------------------------------------------------------------------------------

@@ -101,7 +101,8 @@ def test_complaint_numbers_are_year_month_serials(case):
 # Transitions ---------------------------------------------------------------------
 
 def walk_to_investigating(api, row, handler="regional"):
-    assert api("salesmgr").post(f"/api/v1/complaint/{row.id}/accept").status_code == 200
+    # the receiver (the clerk)'s superior, the head of marketing, decides acceptance
+    assert api("marketing").post(f"/api/v1/complaint/{row.id}/accept").status_code == 200
     from models import Department
     dept = Department.get(Department.abbr == "XS1")
     r = api("quality").post(f"/api/v1/complaint/{row.id}/assign",
@@ -112,6 +113,20 @@ def walk_to_investigating(api, row, handler="regional"):
 
 REPORT = {"cause": "秤台基础沉降", "course": "现场检测确认", "responsible_party": "安装班组",
           "conclusion": "质量异常成立", "countermeasure": "重新校准并加固基础", "prevention": "安装验收增加沉降检测"}
+
+
+def walk_to_replied(api, row, amount="2000"):
+    """Investigation, review, ruling and reply: the chain before a close."""
+    walk_to_investigating(api, row)
+    assert api("regional").post(f"/api/v1/complaint/{row.id}/submit_investigation",
+                                json=REPORT).status_code == 200
+    assert api("quality").post(f"/api/v1/complaint/{row.id}/review", json={"opinion": "属实"}).status_code == 200
+    r = api("salesmgr").post(f"/api/v1/complaint/{row.id}/decide",
+                             json={"resolution": "allowance", "amount": amount})
+    assert r.status_code == 200, r.get_json()
+    r = api("regional").post(f"/api/v1/complaint/{row.id}/reply",
+                             json={"reply": "已书面答复", "handling_opinion": "免费维修并折让"})
+    assert r.status_code == 200 and r.get_json()["state"] == "replied", r.get_json()
 
 
 def test_main_path_accept_assign_investigate_review_decide_reply_close_archive(api, case):
@@ -134,30 +149,64 @@ def test_main_path_accept_assign_investigate_review_decide_reply_close_archive(a
     assert api("clerk").post(f"/api/v1/complaint/{row.id}/archive").get_json()["state"] == "archived"
 
 
-def test_one_close_call_can_complete_an_investigated_case(api, case):
+def test_a_case_under_investigation_cannot_be_closed_in_one_call(api, case):
+    # R-CMP-17/31: review and ruling come before the reply, the reply before the close
     row = case(cause_class="non_quality")
     walk_to_investigating(api, row)
     body = dict(REPORT, reply="已向客户书面说明", customer_response="接受", customer_accepts=True)
     r = api("salesmgr").post(f"/api/v1/complaint/{row.id}/close", json=body)
-    assert r.status_code == 200, r.get_json()
-    assert r.get_json()["state"] == "closed" and r.get_json()["conclusion"] == "质量异常成立"
-
-
-def test_close_lists_what_is_missing_and_changes_nothing(api, case):
-    row = case(cause_class="non_quality")
-    walk_to_investigating(api, row)
-    r = api("salesmgr").post(f"/api/v1/complaint/{row.id}/close", json={"cause": "只填了原因"})
-    assert r.status_code == 400
-    message = r.get_json()["error"]
-    assert "具体经过" in message and "答复内容" in message and "客户对处理结果的意见" in message
+    assert r.status_code == 409, r.get_json()
     data = api("salesmgr").get(f"/api/v1/complaint/{row.id}").get_json()
     assert data["state"] == "investigating" and data["cause"] is None
 
 
-def test_only_the_handlers_department_head_or_above_closes(api, case):
+def test_a_complaint_is_not_answered_before_its_ruling(api, case):
     row = case(cause_class="non_quality")
     walk_to_investigating(api, row)
-    body = dict(REPORT, reply="说明", customer_response="接受", customer_accepts=True)
+    r = api("regional").post(f"/api/v1/complaint/{row.id}/reply",
+                             json={"reply": "已答复", "handling_opinion": "维修"})
+    assert r.status_code == 409
+    api("regional").post(f"/api/v1/complaint/{row.id}/submit_investigation", json=REPORT)
+    api("quality").post(f"/api/v1/complaint/{row.id}/review", json={"opinion": "属实"})
+    r = api("regional").post(f"/api/v1/complaint/{row.id}/reply",
+                             json={"reply": "已答复", "handling_opinion": "维修"})
+    assert r.status_code == 409 and api("regional").get(
+        f"/api/v1/complaint/{row.id}").get_json()["state"] == "awaiting_ruling"
+
+
+def test_close_lists_what_is_missing_and_changes_nothing(api, case):
+    row = case(cause_class="non_quality")
+    walk_to_replied(api, row)
+    r = api("salesmgr").post(f"/api/v1/complaint/{row.id}/close", json={"customer_response": "再议"})
+    assert r.status_code == 400
+    assert "客户是否接受处理结果" in r.get_json()["error"]
+    data = api("salesmgr").get(f"/api/v1/complaint/{row.id}").get_json()
+    assert data["state"] == "replied" and data["complainant_opinion"] is None
+
+
+def test_a_customer_response_left_out_of_the_form_is_not_taken_for_no(portal, case, db_ctx):
+    """customer_accepts left out of a posted form stays unknown (not False),
+    so the close guard sees that the customer's answer is missing."""
+    row = case(cause_class="non_quality")
+    p = portal("clerk")
+    page = p.get(f"/complaint/edit/?id={row.id}").get_data(as_text=True)
+    import re
+    assert re.search(r'<select[^>]*name="customer_accepts"', page)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    data = {"version": version, "title": "动态汽车衡读数漂移（补充）", "content": "过车时读数波动",
+            "customer": str(row.customer_id), "received_by": str(row.received_by_id),
+            "received_at": "2026-11-16 10:00:00", "type": "complaint", "channel": "phone",
+            "market": "domestic", "dept": str(row.dept_id), "filled_at": "2026-11-16",
+            "filled_by": str(row.filled_by_id)}
+    r = p.post(f"/complaint/edit/?id={row.id}", data=data)
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    assert get(row).title.endswith("（补充）") and get(row).customer_accepts is None
+
+
+def test_only_the_handlers_department_head_or_above_closes(api, case):
+    row = case(cause_class="non_quality")
+    walk_to_replied(api, row)
+    body = dict(customer_response="接受", customer_accepts=True)
     assert api("quality").post(f"/api/v1/complaint/{row.id}/close", json=body).status_code == 403
     assert api("regional").post(f"/api/v1/complaint/{row.id}/close", json=body).status_code == 403
     assert api("gm").post(f"/api/v1/complaint/{row.id}/close", json=body).status_code == 200
@@ -174,22 +223,40 @@ def test_amounts_above_authority_need_the_next_approver(api, case):
     assert r.status_code == 200 and r.get_json()["decision_tier"] == "general_manager"
 
 
+def test_a_ruled_amount_is_frozen(api, case, db_ctx):
+    row = case(cause_class="non_quality")
+    walk_to_replied(api, row, amount="2000")
+    version = api("salesmgr").get(f"/api/v1/complaint/{row.id}").get_json()["version"]
+    r = api("salesmgr").patch(f"/api/v1/complaint/{row.id}", json={"version": version, "loss_amount": "30000"})
+    assert r.status_code == 409 and "loss_amount" in r.get_json()["errors"]
+    assert get(row).loss_amount == 2000
+
+
 def test_closing_with_an_amount_above_authority_without_a_ruling_is_refused(api, case, db_ctx):
     from models import Complaint
     row = case(cause_class="non_quality")
-    walk_to_investigating(api, row)
-    Complaint.update(loss_amount=30000).where(Complaint.id == row.id).execute()
-    body = dict(REPORT, reply="说明", customer_response="接受", customer_accepts=True)
-    r = api("salesmgr").post(f"/api/v1/complaint/{row.id}/close", json=body)
+    walk_to_replied(api, row)
+    Complaint.update(loss_amount=30000, decision_tier=None).where(Complaint.id == row.id).execute()
+    r = api("salesmgr").post(f"/api/v1/complaint/{row.id}/close",
+                             json={"customer_response": "接受", "customer_accepts": True})
     assert r.status_code == 400 and "副总经理" in r.get_json()["error"]
 
 
 def test_reject_needs_a_reason_and_is_terminal(api, case):
     row = case()
-    assert api("salesmgr").post(f"/api/v1/complaint/{row.id}/reject", json={}).status_code == 400
-    r = api("salesmgr").post(f"/api/v1/complaint/{row.id}/reject", json={"reason": "属客户自身操作问题"})
+    assert api("marketing").post(f"/api/v1/complaint/{row.id}/reject", json={}).status_code == 400
+    r = api("marketing").post(f"/api/v1/complaint/{row.id}/reject", json={"reason": "属客户自身操作问题"})
     assert r.get_json()["state"] == "not_accepted" and r.get_json()["accepted"] == "not_accepted"
-    assert api("salesmgr").post(f"/api/v1/complaint/{row.id}/accept").status_code == 409
+    assert api("marketing").post(f"/api/v1/complaint/{row.id}/accept").status_code == 409
+
+
+def test_acceptance_is_decided_by_the_receivers_superior(api, case):
+    # R-CMP-13: 「呈报上级主管裁定」 -- not another supervisor, not the registrant
+    row = case(actor="regional")                     # 王强, whose superior is 陈明 (销售经理)
+    assert api("regional").post(f"/api/v1/complaint/{row.id}/accept").status_code == 403
+    assert api("quality").post(f"/api/v1/complaint/{row.id}/accept").status_code == 403
+    r = api("salesmgr").post(f"/api/v1/complaint/{row.id}/accept")
+    assert r.status_code == 200 and r.get_json()["state"] == "accepted"
 
 
 def test_sales_rep_cannot_accept_even_his_own_registration(api, case):
@@ -199,7 +266,7 @@ def test_sales_rep_cannot_accept_even_his_own_registration(api, case):
 
 def test_consultation_takes_the_short_path(api, case):
     row = case(type="consultation", cause_class=None)
-    assert api("salesmgr").post(f"/api/v1/complaint/{row.id}/accept").status_code == 400
+    assert api("marketing").post(f"/api/v1/complaint/{row.id}/accept").status_code == 400
     r = api("clerk").post(f"/api/v1/complaint/{row.id}/reply", json={"reply": "已电话解答操作方法"})
     assert r.status_code == 200 and r.get_json()["state"] == "replied"
 
@@ -215,9 +282,10 @@ def test_suggestion_goes_to_the_leaders_then_is_answered(api, case):
 
 def test_reopen_creates_a_new_case_linked_to_the_old(api, case):
     row = case(cause_class="non_quality")
-    walk_to_investigating(api, row)
-    api("salesmgr").post(f"/api/v1/complaint/{row.id}/close",
-                         json=dict(REPORT, reply="说明", customer_response="不接受"))
+    walk_to_replied(api, row)
+    r = api("salesmgr").post(f"/api/v1/complaint/{row.id}/close",
+                             json={"customer_response": "不接受", "customer_accepts": False})
+    assert r.status_code == 200, r.get_json()
     assert api("clerk").post(f"/api/v1/complaint/{row.id}/reopen", json={}).status_code == 400
     r = api("clerk").post(f"/api/v1/complaint/{row.id}/reopen", json={"reason": "客户认为折让不足"})
     assert r.status_code == 200
@@ -225,6 +293,18 @@ def test_reopen_creates_a_new_case_linked_to_the_old(api, case):
     assert new["id"] != row.id and new["reopened_from"] == row.id and new["state"] == "registered"
     assert "客户认为折让不足" in new["content"]
     assert api("clerk").get(f"/api/v1/complaint/{row.id}").get_json()["customer_accepts"] is False
+
+
+def test_a_case_is_reopened_once_and_a_second_reopen_names_the_new_case(api, case, db_ctx):
+    from models import Complaint
+    row = case(cause_class="non_quality")
+    walk_to_replied(api, row)
+    api("salesmgr").post(f"/api/v1/complaint/{row.id}/close",
+                         json={"customer_response": "不接受", "customer_accepts": False})
+    first = api("clerk").post(f"/api/v1/complaint/{row.id}/reopen", json={"reason": "折让不足"}).get_json()
+    r = api("clerk").post(f"/api/v1/complaint/{row.id}/reopen", json={"reason": "再次不满"})
+    assert r.status_code == 409 and first["record_no"] in r.get_json()["error"]
+    assert Complaint.select().where(Complaint.reopened_from == row.id).count() == 1
 
 
 def test_marking_special_and_individual_cases(api, case):
@@ -320,16 +400,16 @@ def test_two_sweeps_at_once_do_not_double_anything(app, api, case, db_ctx):
 def test_closed_cases_are_not_escalated(api, case):
     from portal.sweep import run_all
     row = case(cause_class="non_quality")
-    walk_to_investigating(api, row)
-    api("salesmgr").post(f"/api/v1/complaint/{row.id}/close",
-                         json=dict(REPORT, reply="说明", customer_response="接受", customer_accepts=True))
+    walk_to_replied(api, row)
+    assert api("salesmgr").post(f"/api/v1/complaint/{row.id}/close",
+                                json={"customer_response": "接受", "customer_accepts": True}).status_code == 200
     assert dict(run_all(datetime(2027, 6, 1)))["overdue_cases"] == 0
 
 
 def test_quality_department_written_reply_due_in_one_working_day(api, case, db_ctx):
     from models import Department
     row = case()
-    api("salesmgr").post(f"/api/v1/complaint/{row.id}/accept")
+    api("marketing").post(f"/api/v1/complaint/{row.id}/accept")
     pz = Department.get(Department.abbr == "PZ")
     from portal import clock
     clock.set(FRIDAY)
@@ -340,7 +420,7 @@ def test_quality_department_written_reply_due_in_one_working_day(api, case, db_c
 
 def test_html_buttons_run_transitions(portal, case, db_ctx):
     row = case()
-    p = portal("salesmgr")
+    p = portal("marketing")
     page = p.get(f"/complaint/details/?id={row.id}").get_data(as_text=True)
     assert 'data-transition="accept"' in page and 'data-transition="reject"' in page
     r = p.post("/complaint/transition/accept/", data={"id": row.id, "comment": "受理"})

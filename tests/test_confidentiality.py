@@ -216,7 +216,7 @@ def test_two_approvals_at_once_give_one_grant(app, api, files, db_ctx):
     from portal.audit import AuditEvent
     from portal.workflows.engine import WorkflowEvent
     rid = borrow(api, "sales", files["R"]).get_json()["id"]
-    clients = [Api(app, "marketing"), Api(app, "salesmgr"), Api(app, "marketing")]
+    clients = [Api(app, "marketing"), Api(app, "marketing"), Api(app, "marketing")]
     codes = []
     threads = [threading.Thread(target=lambda c=c: codes.append(
         c.post(f"/api/v1/borrow_request/{rid}/approve").status_code)) for c in clients]
@@ -229,17 +229,19 @@ def test_two_approvals_at_once_give_one_grant(app, api, files, db_ctx):
     assert AuditEvent.select().where(AuditEvent.action == "approve").count() == 1
 
 
-def test_lost_file_is_returned_with_a_penalty_and_flagged_for_recreation(api, files):
+def test_lost_file_is_recorded_with_a_penalty_and_flagged_for_recreation(api, files):
     rid = borrow(api, "sales", files["R"]).get_json()["id"]
     api("marketing").post(f"/api/v1/borrow_request/{rid}/approve")
     api("clerk").post(f"/api/v1/borrow_request/{rid}/lend")
-    r = api("clerk").post(f"/api/v1/borrow_request/{rid}/return", json={"condition": "lost"})
+    r = api("clerk").post(f"/api/v1/borrow_request/{rid}/lose", json={})
     assert r.status_code == 400 and "penalty" in r.get_json()["errors"]
-    r = api("clerk").post(f"/api/v1/borrow_request/{rid}/return", json={"condition": "lost", "penalty": "800"})
+    r = api("clerk").post(f"/api/v1/borrow_request/{rid}/lose", json={"penalty": "800"})
     assert r.status_code == 400
-    r = api("clerk").post(f"/api/v1/borrow_request/{rid}/return", json={"condition": "lost", "penalty": "300"})
+    assert api("sales").post(f"/api/v1/borrow_request/{rid}/lose", json={"penalty": "300"}).status_code == 403
+    r = api("clerk").post(f"/api/v1/borrow_request/{rid}/lose", json={"penalty": "300"})
     data = r.get_json()
-    assert data["state"] == "returned" and data["recreate_required"] is True and data["penalty"] == 300.0
+    assert data["state"] == "lost" and data["recreate_required"] is True and data["penalty"] == 300.0
+    assert data["return_condition"] == "lost"
     assert not api_sees(api, "sales", files["R"])
 
 

@@ -43,16 +43,20 @@ def test_lifecycle_state_is_not_editable_directly(api, make):
     assert r.status_code == 400 and "lifecycle_status" in r.get_json()["errors"]
 
 
-def test_sales_manager_acknowledges_a_new_trading_customer(api, make):
+def test_a_customer_trades_only_through_the_trade_start_investigation(api, make, trading):
+    # R-CUS-04: no role activates a customer directly; the approved 交易开始调查书 does
     row = make("customer")
-    assert api("sales").post(f"/api/v1/customer/{row.id}/activate").status_code == 403
-    r = api("salesmgr").post(f"/api/v1/customer/{row.id}/activate")
-    assert r.status_code == 200 and r.get_json()["lifecycle_status"] == "trading"
+    for who in ("sales", "salesmgr", "marketing", "gm"):
+        assert api(who).post(f"/api/v1/customer/{row.id}/activate").status_code == 403
+    assert api("salesmgr").get(f"/api/v1/customer/{row.id}").get_json()["lifecycle_status"] == "prospect"
+    investigation = trading(row)
+    assert investigation.state == "approved"
+    assert api("salesmgr").get(f"/api/v1/customer/{row.id}").get_json()["lifecycle_status"] == "trading"
 
 
-def test_terminating_needs_reason_and_bin_and_files_the_customer_apart(api, make):
+def test_terminating_needs_reason_and_bin_and_files_the_customer_apart(api, make, trading):
     row = make("customer")
-    api("salesmgr").post(f"/api/v1/customer/{row.id}/activate")
+    trading(row)
     r = api("salesmgr").post(f"/api/v1/customer/{row.id}/terminate", json={})
     assert r.status_code == 400 and set(r.get_json()["errors"]) == {"reason", "bin"}
     r = api("salesmgr").post(f"/api/v1/customer/{row.id}/terminate",
@@ -62,9 +66,9 @@ def test_terminating_needs_reason_and_bin_and_files_the_customer_apart(api, make
     assert data["termination_reason"] == "relationship_ended" and data["terminated_at"]
 
 
-def test_disposal_needs_the_sales_managers_approval(api, make):
+def test_disposal_needs_the_sales_managers_approval(api, make, trading):
     row = make("customer")
-    api("salesmgr").post(f"/api/v1/customer/{row.id}/activate")
+    trading(row)
     api("salesmgr").post(f"/api/v1/customer/{row.id}/terminate", json={"reason": "dissolved", "bin": "suspended"})
     assert api("salesmgr").post(f"/api/v1/customer/{row.id}/dispose").status_code == 409
     assert api("clerk").post(f"/api/v1/customer/{row.id}/request_disposal").status_code == 200
@@ -74,8 +78,8 @@ def test_disposal_needs_the_sales_managers_approval(api, make):
     assert r.get_json()["disposal_approved_by"] == user("salesmgr").employee_id
 
 
-def test_half_yearly_review_is_recorded(api, make):
+def test_half_yearly_review_is_recorded(api, make, trading):
     row = make("customer")
-    api("salesmgr").post(f"/api/v1/customer/{row.id}/activate")
+    trading(row)
     r = api("sales").post(f"/api/v1/customer/{row.id}/review", json={"comment": "2月定期调查：信用良好"})
     assert r.status_code == 200 and r.get_json()["last_review_at"]

@@ -211,9 +211,9 @@ def test_departure_disables_login_sessions_and_tokens_at_once(app, api, holdings
     h = start(api)
     assign_all(api, h["id"])
     api("hr").post(f"/api/v1/handover_record/{h['id']}/execute")
-    api("salesmgr").post(f"/api/v1/handover_record/{h['id']}/confirm")
-    r = api("hr").post(f"/api/v1/employee/{user('sales2').employee_id}/depart")
-    assert r.status_code == 200 and r.get_json()["status"] == "departed"
+    complete(api, h["id"])
+    from models import Employee
+    assert Employee.get_by_id(user("sales2").employee_id).status == "departed"   # at once
     assert token.get("/api/v1/me").status_code == 401
     assert session.get("/customer/").status_code == 302
     assert login(app.test_client(), "sales2").status_code == 401
@@ -225,15 +225,58 @@ def test_only_hr_starts_a_handover(api):
     assert r.status_code == 403
 
 
-def test_the_supervisor_confirms_receipt(api, holdings, db_ctx):
+def complete(api, handover_id):
+    """Each receiver confirms, the customers are told, HR completes."""
+    for who in ("service", "sales"):
+        r = api(who).post(f"/api/v1/handover_record/{handover_id}/confirm")
+        assert r.status_code == 200, r.get_json()
+    r = api("hr").post(f"/api/v1/handover_record/{handover_id}/notify_customers",
+                       json={"notice": "已电话告知新的责任人"})
+    assert r.status_code == 200, r.get_json()
+    r = api("hr").post(f"/api/v1/handover_record/{handover_id}/complete")
+    assert r.status_code == 200 and r.get_json()["state"] == "completed", r.get_json()
+    return r.get_json()
+
+
+def test_each_receiver_confirms_receipt_before_hr_completes(api, holdings, db_ctx):
+    # WF-05: 已接收 is confirmed by the receivers, not by HR alone
     api("clerk").post(f"/api/v1/borrow_request/{holdings['loan']}/return", json={"condition": "intact"})
     h = start(api)
     assert h["supervisor"] == user("salesmgr").employee_id
     assign_all(api, h["id"])
     api("hr").post(f"/api/v1/handover_record/{h['id']}/execute")
-    assert api("marketing").post(f"/api/v1/handover_record/{h['id']}/confirm").status_code in (403, 404)
-    r = api("salesmgr").post(f"/api/v1/handover_record/{h['id']}/confirm")
+    r = api("hr").post(f"/api/v1/handover_record/{h['id']}/complete")
+    assert r.status_code == 400 and "尚未确认接收" in r.get_json()["error"]
+    assert api("hr").post(f"/api/v1/handover_record/{h['id']}/confirm").status_code == 403
+    assert api("salesmgr").post(f"/api/v1/handover_record/{h['id']}/confirm").status_code in (403, 404)
+    assert api("service").post(f"/api/v1/handover_record/{h['id']}/confirm").status_code == 200
+    r = api("hr").post(f"/api/v1/handover_record/{h['id']}/complete")
+    assert r.status_code == 400 and "张伟" in r.get_json()["error"]
+    assert api("sales").post(f"/api/v1/handover_record/{h['id']}/confirm").status_code == 200
+    r = api("hr").post(f"/api/v1/handover_record/{h['id']}/complete")
+    assert r.status_code == 400 and "通知" in r.get_json()["error"]      # the customers to be told
+    r = api("hr").post(f"/api/v1/handover_record/{h['id']}/notify_customers",
+                       json={"notice": "已电话告知客户"})
+    assert r.status_code == 200 and r.get_json()["customers_notified_at"]
+    r = api("hr").post(f"/api/v1/handover_record/{h['id']}/complete")
     assert r.status_code == 200 and r.get_json()["state"] == "completed"
+
+
+def test_a_leaver_takes_nothing_new_once_the_handover_is_executed(api, holdings, db_ctx):
+    from models import Region
+    api("clerk").post(f"/api/v1/borrow_request/{holdings['loan']}/return", json={"condition": "intact"})
+    h = start(api)
+    assign_all(api, h["id"])
+    api("hr").post(f"/api/v1/handover_record/{h['id']}/execute")
+    customer = {"name": "新客户", "grade": "B", "region": Region.get(Region.name == "西北区").id,
+                "account_owner": user("sales2").employee_id, "contact_name": "王工",
+                "phone": "029-1", "address": "西安"}
+    r = api("sales2").post("/api/v1/customer", json=customer)
+    assert r.status_code == 403                      # the leaver creates nothing
+    r = api("clerk").post("/api/v1/customer", json=customer)
+    assert r.status_code == 400 and "离职" in r.get_json()["errors"]["account_owner"]
+    customer["account_owner"] = user("sales").employee_id
+    assert api("clerk").post("/api/v1/customer", json=customer).status_code == 201
 
 
 def test_customer_notification_list_after_the_handover(portal, api, holdings, db_ctx):

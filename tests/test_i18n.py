@@ -65,7 +65,8 @@ def test_messages_follow_the_language(portal):
 
 def test_dates_are_shown_as_yyyy_mm_dd(portal, make, db_ctx):
     from datetime import date
-    row = make("customer", last_review_at=date(2026, 2, 5))
+    from models import Customer
+    row = make("customer", filled_at=date(2026, 2, 5))
     assert "2026-02-05" in portal("sales").get(f"/customer/details/?id={row.id}").get_data(as_text=True)
 
 

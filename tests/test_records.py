@@ -90,15 +90,23 @@ def test_api_patch_without_version_is_refused(api, make):
     assert r.status_code == 400 and "version" in r.get_json()["errors"]
 
 
-def test_delete_is_soft_and_restorable(portal, make, db_ctx):
+def test_a_record_others_refer_to_is_not_deleted(portal, make, db_ctx):
     from models import Customer, CustomerVisitRecord
-    row = make("customer", name="待删除客户")
+    row = make("customer", name="有访问记录的客户")
     visit = make("customer_visit_record", actor="sales", customer=row, findings="正常",
                  visitor=user("sales").employee)
+    r = portal("clerk").post("/customer/delete/", data={"id": row.id}, follow_redirects=True)
+    assert "有关联记录引用此记录（客户访问表）" in r.get_data(as_text=True)
+    assert Customer.get_by_id(row.id).deleted_at is None
+    assert CustomerVisitRecord.get_by_id(visit.id).deleted_at is None    # no cascade
+
+
+def test_delete_is_soft_and_restorable(portal, make, db_ctx):
+    from models import Customer
+    row = make("customer", name="待删除客户")
     p = portal("clerk")
     assert p.post("/customer/delete/", data={"id": row.id}).status_code == 302
     assert Customer.get_by_id(row.id).deleted_at is not None
-    assert CustomerVisitRecord.get_by_id(visit.id).deleted_at is None    # no cascade
     listing = p.get("/customer/").get_data(as_text=True)
     assert "待删除客户" not in listing
     assert p.get(f"/customer/details/?id={row.id}").status_code == 404

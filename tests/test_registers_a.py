@@ -137,9 +137,9 @@ def test_approving_an_existing_prospect_makes_it_trading_with_an_audited_change(
     assert Customer.select().where(Customer.name == cust.name).count() == 1
 
 
-def test_a_customer_already_trading_needs_no_investigation(api, customer):
+def test_a_customer_already_trading_needs_no_investigation(api, customer, trading):
     cust = customer()
-    assert api("salesmgr").post(f"/api/v1/customer/{cust.id}/activate").status_code == 200
+    trading(cust)
     errs = errors(post(api, "sales", "trade_start_investigation", counterparty_name=cust.name,
                        direction="sell", customer=cust.id, **NECESSARY))
     assert "正在交易" in errs["customer"]
@@ -801,7 +801,7 @@ SECTION = ("customer_communication", "trade_start_investigation", "customer_trac
 
 
 def test_every_page_of_the_section_answers_for_every_role(portal, api, customer, db_ctx):
-    from permissions import rules
+    import permissions
     from portal import registry
     cust = customer(grade="A", is_key_account=True)
     created(post(api, "sales", "customer_communication", customer=cust.id, at="2026-11-01 10:00:00",
@@ -819,7 +819,7 @@ def test_every_page_of_the_section_answers_for_every_role(portal, api, customer,
         p = portal(username)
         for name in SECTION:
             spec = registry.get(name)
-            row = rules.scoped(user(username), spec.model).first()
+            row = permissions.rows(user(username), "view", spec.model).first()
             urls = [f"/{name}/", f"/{name}/new/"]
             if row is not None:
                 urls += [f"/{name}/details/?id={row.id}", f"/{name}/edit/?id={row.id}"]

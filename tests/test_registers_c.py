@@ -107,7 +107,7 @@ def test_allowance_is_signed_by_the_manager_then_the_deputy_gm_then_sealed_by_th
     data = act(api("salesmgr"), reg, row["id"], "approve")
     assert data["state"] == "pending" and data["approver_role"] == "deputy_gm"
     assert data["signed_manager"] == user("salesmgr").employee_id
-    act(api("gm"), reg, row["id"], "approve", 403)          # the 总(副)经理 line is the deputy GM's
+    act(api("quality"), reg, row["id"], "approve", 403)     # the 总(副)经理 line
     data = act(api("deputy"), reg, row["id"], "approve")
     assert data["state"] == "approved" and data["signed_gm"] == user("deputy").employee_id
     act(api("salesmgr"), reg, row["id"], "seal", 403)       # the salesperson sends it to the customer
@@ -115,6 +115,18 @@ def test_allowance_is_signed_by_the_manager_then_the_deputy_gm_then_sealed_by_th
     assert r.status_code == 400 and "sealed_at" in r.get_json()["errors"]
     data = act(api("sales"), reg, row["id"], "seal", sealed_at="2026-11-20")
     assert data["state"] == "executed" and data["customer_sealed_at"] == "2026-11-20"
+
+
+def test_ret01_the_general_manager_signs_when_there_is_no_deputy(api, complaint, db_ctx):
+    # RET-01 「呈经(副)理、总(副)经理核签」: 总经理 or 副总经理; the demo company has no deputy
+    body = {"complaint": complaint().id, "amount": "3200", "invoice_no": "No.61000002",
+            "reason": "不良品折让"}
+    reg = "sales_allowance_certificate"
+    row = created(api("sales").post(f"/api/v1/{reg}", json=body))
+    act(api("sales"), reg, row["id"], "submit")
+    act(api("salesmgr"), reg, row["id"], "approve")
+    data = act(api("gm"), reg, row["id"], "approve")
+    assert data["state"] == "approved" and data["signed_gm"] == user("gm").employee_id
 
 
 def test_nobody_signs_his_own_allowance_certificate(api, complaint, db_ctx):

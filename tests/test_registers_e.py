@@ -419,12 +419,25 @@ def test_equipment_is_ordered_only_after_marketing_approves_model_and_drawings(a
     assert r.status_code == 400
     assert "营销部门" in errors["approved_by"] and "图纸" in errors["drawings_approved"]
     assert "推荐目录" in errors["on_recommended_list"]
-    body.update(approved_by=emp("salesmgr"), drawings_approved=True, on_recommended_list=True)
-    assert api("service").post("/api/v1/equipment_order_info", json=body).status_code == 201
-    # order information before ordering needs no approval yet
-    assert api("service").post("/api/v1/equipment_order_info", json=dict(
-        project=app.id, manufacturer="正泰电气", model="XGN15",
-        delivery_on=iso(date.today()))).status_code == 201
+    # the approver is never typed: 营销部门 approves by its own action (第二十一条)
+    r = api("service").post("/api/v1/equipment_order_info", json=dict(body, approved_by=emp("salesmgr")))
+    assert r.status_code == 400 and "只读" in r.get_json()["errors"]["approved_by"]
+    body.update(drawings_approved=True, on_recommended_list=True)
+    ordered = body.pop("ordered_on")
+    r = api("service").post("/api/v1/equipment_order_info", json=body)     # order information first
+    assert r.status_code == 201
+    row = r.get_json()
+    assert api("service").post(f"/api/v1/equipment_order_info/{row['id']}/ratify").status_code == 403
+    r = api("salesmgr").post(f"/api/v1/equipment_order_info/{row['id']}/ratify", json={"comment": "同意选型"})
+    assert r.status_code == 200 and r.get_json()["approved_by"] == emp("salesmgr")
+    version = r.get_json()["version"]
+    r = api("service").patch(f"/api/v1/equipment_order_info/{row['id']}",
+                             json={"version": version, "ordered_on": ordered})
+    assert r.status_code == 200
+    # what was approved stays as approved
+    r = api("service").patch(f"/api/v1/equipment_order_info/{row['id']}",
+                             json={"version": r.get_json()["version"], "model": "SCB13-800/10"})
+    assert r.status_code == 409 and "model" in r.get_json()["errors"]
 
 
 def test_construction_changes_only_after_the_written_notice(api, application, contractor):
@@ -436,8 +449,13 @@ def test_construction_changes_only_after_the_written_notice(api, application, co
     body["written_notice_at"] = "2026-03-01 10:00"
     r = api("service").post("/api/v1/construction_change_request", json=body)
     assert r.status_code == 400 and "审查同意" in r.get_json()["errors"]["approved_by"]
-    body["approved_by"] = emp("salesmgr")
-    assert api("service").post("/api/v1/construction_change_request", json=body).status_code == 201
+    notice = {k: body.pop(k) for k in ("written_notice_at", "implemented_at")}
+    row = api("service").post("/api/v1/construction_change_request", json=body).get_json()
+    r = api("salesmgr").post(f"/api/v1/construction_change_request/{row['id']}/ratify")
+    assert r.status_code == 200 and r.get_json()["approved_by"] == emp("salesmgr")
+    r = api("service").patch(f"/api/v1/construction_change_request/{row['id']}",
+                             json=dict(notice, version=r.get_json()["version"]))
+    assert r.status_code == 200, r.get_json()
 
 
 def test_intermediate_inspections_are_numbered_one_to_four_with_three_copies(steps, api, db_ctx):
@@ -607,12 +625,15 @@ def test_spare_parts_commission_only_after_full_payment(api):
     r = api("service").post("/api/v1/spare_parts_commission", json=body)
     assert r.status_code == 201 and r.get_json()["commission"] is None
     assert r.get_json()["paid_in_month"] == "2026-10"
-    r = api("service").post("/api/v1/spare_parts_commission", json=dict(body, approved_by=emp("gm")))
+    unpaid = r.get_json()["id"]
+    r = api("gm").post(f"/api/v1/spare_parts_commission/{unpaid}/ratify")
     assert r.status_code == 400 and "全额回款" in r.get_json()["errors"]["fully_collected_at"]
     r = api("service").post("/api/v1/spare_parts_commission",
-                            json=dict(body, fully_collected_at="2026-08-20", approved_by=emp("gm")))
-    data = r.get_json()
+                            json=dict(body, fully_collected_at="2026-08-20"))
     assert r.status_code == 201
+    r = api("gm").post(f"/api/v1/spare_parts_commission/{r.get_json()['id']}/ratify")
+    data = r.get_json()
+    assert r.status_code == 200 and data["approved_by"] == emp("gm")
     assert (data["rate"], data["commission"], data["individual_share"], data["department_share"]) \
         == (3, 300, 240, 60)
     r = api("service").post("/api/v1/spare_parts_commission", json=dict(

@@ -185,13 +185,13 @@ def test_waiting_for_me_queue(db_ctx, gift, api):
 @pytest.mark.demo_data(shared=True)
 def test_discretionary_actions_do_not_fill_the_queue(portal, db_ctx):
     """A trading customer can be interrupted or reviewed at any time, but it
-    waits for nobody; a prospect waits for the sales manager's 承认."""
+    waits for nobody; a prospect waits for its 交易开始调查书, not for anyone
+    in the customer register; the sales manager is waited for by disposals."""
     from models import Customer
     from portal.workflows.queue import waiting_query
     sales, manager = user("sales"), user("salesmgr")
     spec = Customer._spec
     waiting = {c.id for c in waiting_query(sales, spec)}
     assert not waiting & {c.id for c in Customer.select().where(Customer.lifecycle_status == "trading")}
-    prospects = {c.id for c in waiting_query(manager, spec)}
-    assert prospects and prospects <= {c.id for c in Customer.select().where(
-        Customer.lifecycle_status.in_(["prospect", "former", "suspended"]))}
+    assert {c.id for c in waiting_query(manager, spec)} <= {c.id for c in Customer.select().where(
+        Customer.lifecycle_status == "pending_disposal")}

@@ -21,9 +21,13 @@ APPROVAL_STATES = (
 
 
 class Step:
+    """One approval step: "superior", a role, or several roles any of which
+    signs (e.g. ("deputy_gm", "general_manager") for 总(副)经理)."""
+
     def __init__(self, label, approver="superior", when=None):
         self.label = label
-        self.approver = approver
+        self.roles = tuple(approver) if isinstance(approver, (tuple, list)) else (approver,)
+        self.approver = self.roles[0]
         self.when = when
 
     def applies(self, row):
@@ -89,10 +93,20 @@ def approval_flow(steps, creators, executors=None, evaluate=False, approve_roles
         if not _enter_step(row, steps, (row.approval_step or 0) + 1):
             row.state = "approved"
 
+    def amend(actor, row, inputs):
+        """Back to draft for a change (变更): the earlier approval no longer
+        stands (it stays in the trail with the content it approved)."""
+        row.approved_by = None
+        row.approved_at = None
+        row.approval_step = None
+        row.current_approver = None
+        row.approver_role = None
+
     # "pending" awaits the approver's signature: the signer rule applies from approval on.
-    states = [State("draft", "草稿", draft=True), State("pending", "待审批", draft=True),
-              State("approved", "已批准"), State("rejected", "已驳回", draft=True),
-              State("executed", "已执行", terminal=not evaluate),
+    # Under approval and once approved the content is frozen (portal/policy.py).
+    states = [State("draft", "草稿", draft=True), State("pending", "待审批", draft=True, locked=True),
+              State("approved", "已批准", locked=True), State("rejected", "已驳回", draft=True),
+              State("executed", "已执行", terminal=not evaluate, locked=True),
               State("cancelled", "已撤销", terminal=True, draft=True)]
     if evaluate:
         states.append(State("evaluated", "已评估", terminal=True))
@@ -100,13 +114,20 @@ def approval_flow(steps, creators, executors=None, evaluate=False, approve_roles
         T("submit", "提交审批", ("draft", "rejected"), None, roles=creators,
           relations=(rel.named("filled_by", gettext("只有填表人才能提交。")),), effects=(submit,)),
         T("approve", "批准", "pending", None, roles=approve_roles,
-          relations=(rel.current_approver(), rel.not_filler()), effects=(approve,), bulk=True),
+          relations=(rel.current_approver(steps), rel.not_filler()), effects=(approve,), bulk=True),
         T("reject", "驳回", "pending", "rejected", roles=approve_roles,
-          relations=(rel.current_approver(), rel.not_filler()),
+          relations=(rel.current_approver(steps), rel.not_filler()),
           inputs=(Input("reason", "驳回理由", "textarea", required=True, field="rejection_reason"),),
           style="danger"),
         T("cancel", "撤销", ("draft", "pending", "rejected"), "cancelled", roles=creators,
           relations=(rel.named("filled_by", gettext("只有填表人才能撤销。")),), style="secondary"),
+        T("withdraw", "撤回修改", "pending", "draft", roles=creators,
+          relations=(rel.named("filled_by", gettext("只有填表人才能撤回。")),), effects=(amend,),
+          style="secondary"),
+        T("amend", "申请变更", "approved", "draft", roles=creators,
+          relations=(rel.named("filled_by", gettext("只有填表人才能申请变更。")),),
+          inputs=(Input("reason", "变更理由", "textarea", required=True),), effects=(amend,),
+          style="secondary"),
         T("execute", execute_label, "approved", "executed", roles=executors or creators),
     ]
     if evaluate:

@@ -1,23 +1,29 @@
 """Borrowing (借阅, WF-04) of confidential records on the workflow engine.
 
-待审批 → 已批准 | 已驳回 → 已借出 → 已归还 (or 已逾期 when not back in time;
-已撤销 by the requester while pending).
+待审批 → 已批准 | 已驳回 → 已借出 → 已归还 (or 已逾期 when not back in time,
+已遗失 with its penalty; 续借待批 while an extension waits; 已撤销 by the
+requester while pending).
 
-- Who approves depends on the level of the record asked for (R-ARC-02/05/06):
-  internal or restricted files of other departments → the marketing head or a
-  sales manager (003 §4.1); sealed → the general manager (002 篇三); a consumer
-  file (顾客档案表) for a revisit → its custodian (顾服主管医生), for any other
-  use → the general manager. Nobody approves their own request.
+- Who approves depends on the level the file has at each step (R-ARC-02/05/06):
+  files of other departments → 营销部部长 only (003 §4.1); sealed → the
+  general manager (002 篇三); a consumer file (顾客档案表) for a revisit → its
+  custodian (顾服主管医生), for any other use → the general manager. Nobody
+  approves their own request. A file re-levelled after the request goes to
+  the approver of its new level; one re-levelled after the approval is not
+  lent on it, and a lent loan no longer opens it (permissions/rules.py).
 - The custodian (or the sales clerk / archivist who run the borrowing
-  procedure, 000-四 46) lends the record and takes it back.
+  procedure, 000-四 46) lends the record and takes it back, or records its loss.
+- While lent, the borrower reads that one record, read only, until due,
+  even where their role does not read the register; every read is audited.
 - Due: sealed records and consumer files the same day (002 篇三 二.9), other
-  records `borrow_default` days; never more than `borrow_max` days.
+  records `borrow_default` days; never more than `borrow_max` days; an
+  extension (续借) is approved like the loan.
 - Loss or damage on return carries the penalty of 002 篇三 (50–500 元) and
   flags the record for re-creation.
 """
 from decimal import Decimal
 
-from permissions import rules
+import permissions
 from permissions.roles import STAFF
 
 from .. import audit, calendar, clock, notify, registry
@@ -32,8 +38,12 @@ BAD_CONDITIONS = ("soiled", "damaged", "missing", "lost")
 
 
 def _approver(req, target):
-    """(employee, role) who approves this request."""
-    level = req.level or "internal"
+    """(employee, role) who approves this request, by the level the file has
+    now: a sealed file → 总经理 (002 篇三); a 顾客档案表 → its custodian for a
+    revisit, 总经理 for any other use (R-ARC-06); any other file of another
+    department → 营销部部长, and nobody else (003 §4.1, R-ARC-02)."""
+    level = (getattr(target, "confidentiality", None) if target is not None else None) \
+        or req.level or "internal"
     if req.register == "consumer_archive":
         if req.purpose == "revisit" and target is not None and target.__data__.get("custodian"):
             return target.custodian, None
@@ -52,7 +62,7 @@ def prepare(req, actor):
     if target is None:
         return
     spec = registry.get(req.register)
-    req.record_no = target.record_no
+    req.target_no = target.record_no
     req.title = str(target)[:200]
     req.level = getattr(target, "confidentiality", None) or "internal"
     if "custodian" in spec.fields:
@@ -76,9 +86,7 @@ def check_request(req, actor, is_new):
     if target is None or target.deleted_at is not None:
         errors["record"] = gettext("要借阅的档案不存在。")
         return errors
-    if is_new and actor is not None and (
-            spec.model.select(spec.model.id)
-            .where(rules.row_filter(actor, spec.model, "view"), spec.model.id == target.id).exists()):
+    if is_new and actor is not None and permissions.can(actor, "view", spec.model, target):
         # A reader still needs an approved loan to copy a sealed or 严禁复印
         # record (R-ARC-15): only that request makes sense.
         from admin_views.export import may_copy
@@ -95,6 +103,53 @@ def check_request(req, actor, is_new):
     return errors
 
 
+def _level_now(row):
+    """The file's level now, and whether it is still the level the loan was
+    asked for and approved at (a file re-levelled meanwhile needs a new
+    decision: the level is re-checked at every step, R-ARC)."""
+    target = row.target()
+    level = (getattr(target, "confidentiality", None) if target is not None else None) or "internal"
+    return target, level, level == (row.level or "internal")
+
+
+def _approve_guard(actor, row, inputs):
+    target, level, same = _level_now(row)
+    if target is None or target.deleted_at is not None:
+        return {"__all__": gettext("要借阅的档案已不存在。")}
+    if not same:
+        # approved at the level the file has now (the relation checked its approver)
+        row.level = level
+        row.current_approver, row.approver_role = _approver(row, target)
+    return None
+
+
+def _lend_guard(actor, row, inputs):
+    target, level, same = _level_now(row)
+    if target is None or target.deleted_at is not None:
+        return {"__all__": gettext("要借阅的档案已不存在。")}
+    if not same:
+        from .. import services
+        raise services.Conflict(gettext(
+            "该档案批准后密级已变更为「%(level)s」，原批准不再有效，须撤销后重新申请。",
+            level=_level_label(level)))
+    return None
+
+
+def _level_label(level):
+    from ..record import CONFIDENTIALITY
+    from ..i18n import tr
+    return tr(dict(CONFIDENTIALITY).get(level, level))
+
+
+def tell_approver(req):
+    """The approver finds a new request in their inbox (and 「待我处理」)."""
+    role, person = req.__data__.get("approver_role"), req.__data__.get("current_approver")
+    users = notify.users_with_role(role) if role else notify.users_of([person])
+    notify.send(users, gettext("借阅申请待您审批：%(title)s（%(no)s）", title=req.title or "",
+                               no=req.record_no or ""),
+                register="borrow_request", record_id=req.id, kind="task")
+
+
 def _lend(actor, row, inputs):
     row.lent_by = actor.employee
     row.lent_at = clock.now()
@@ -105,6 +160,64 @@ def _lend(actor, row, inputs):
                 gettext("档案「%(title)s」已借出，请于 %(due)s 前归还。", title=row.title,
                         due=row.due_at.strftime("%Y-%m-%d %H:%M")),
                 register="borrow_request", record_id=row.id, kind="borrow")
+
+
+def _extension_asked(actor, row, inputs):
+    due = inputs["due"]
+    limit = calendar.rule_deadline("borrow_max", clock.now())
+    if due <= max(row.due_at or clock.now(), clock.now()):
+        raise _input_error("due", gettext("续借期限须晚于现应还时间。"))
+    if limit is not None and due > limit:
+        raise _input_error("due", gettext("续借期限自今日起最长为 %(days)s 天。",
+                                          days=(limit - clock.now()).days))
+    row.extension_due_at = due
+    row.current_approver, row.approver_role = _approver(row, row.target())
+    tell_approver(row)
+
+
+def _extension_granted(actor, row, inputs):
+    row.due_at = row.extension_due_at
+    row.extension_due_at = None
+    row.approved_by = actor.employee
+    row.approved_at = clock.now()
+    row.current_approver = None
+    row.approver_role = None
+    notify.send(notify.users_of([row.__data__.get("borrower")]),
+                gettext("档案「%(title)s」续借已批准，请于 %(due)s 前归还。", title=row.title,
+                        due=row.due_at.strftime("%Y-%m-%d %H:%M")),
+                register="borrow_request", record_id=row.id, kind="borrow")
+
+
+def _extension_refused(actor, row, inputs):
+    row.extension_due_at = None
+    row.current_approver = None
+    row.approver_role = None
+
+
+def _back_from_extension(row, inputs):
+    return "lent" if row.due_at and row.due_at > clock.now() else "overdue"
+
+
+def _lost(actor, row, inputs):
+    row.return_condition = "lost"
+    row.recreate_required = True
+    row.returned_to = actor.employee
+    notify.send(notify.users_of([row.__data__.get("custodian"), row.__data__.get("borrower")]),
+                gettext("档案「%(title)s」已登记遗失，需重新建档。", title=row.title),
+                register="borrow_request", record_id=row.id, kind="borrow")
+
+
+def _lost_guard(actor, row, inputs):
+    low, high = PENALTY_RANGE
+    if row.penalty is None or not low <= row.penalty <= high:
+        return {"penalty": gettext("档案遗失，须按规定记录处罚金额（%(low)s–%(high)s 元，002 篇三）。",
+                                   low=low, high=high)}
+    return None
+
+
+def _input_error(field, message):
+    from .. import services
+    return services.InputError({field: message})
 
 
 def _approved(actor, row, inputs):
@@ -155,53 +268,69 @@ def _return_guard(actor, row, inputs):
     return None
 
 
-APPROVERS = ("marketing_head", "sales_manager", "general_manager", "after_sales")
+APPROVERS = ("marketing_head", "general_manager", "after_sales")
 KEEPERS = ("sales_clerk", "archivist")
+LEVEL_APPROVER = rel.Relation("level_approver", lambda actor, row: _may_approve(actor, row),
+                              lambda actor, Model: _approve_expr(actor, Model),
+                              gettext("按该档案的密级，您不是此借阅申请的审批人。"))
+KEEPER = rel.named_or_role("custodian", *KEEPERS)
 
 FLOW = Workflow(
-    [State("pending", "待审批"), State("approved", "已批准"), State("rejected", "已驳回", terminal=True),
-     State("lent", "已借出"), State("returned", "已归还", terminal=True),
-     State("cancelled", "已撤销", terminal=True), State("overdue", "已逾期")],
+    [State("pending", "待审批"), State("approved", "已批准", locked=True),
+     State("rejected", "已驳回", terminal=True), State("lent", "已借出", locked=True),
+     State("extending", "续借待批", locked=True),
+     State("returned", "已归还", terminal=True), State("cancelled", "已撤销", terminal=True),
+     State("overdue", "已逾期", locked=True), State("lost", "已遗失", terminal=True)],
     [T("approve", "批准", "pending", "approved", roles=APPROVERS,
-       relations=(rel.Relation("level_approver", lambda actor, row: _may_approve(actor, row),
-                               lambda actor, Model: _approve_expr(actor, Model),
-                               gettext("按该档案的密级，您不是此借阅申请的审批人。")),
-                  rel.not_filler("borrower")),
+       relations=(LEVEL_APPROVER, rel.not_filler("borrower")), guard=_approve_guard,
        effects=(_approved,), bulk=True),
      T("reject", "驳回", "pending", "rejected", roles=APPROVERS,
-       relations=(rel.Relation("level_approver", lambda actor, row: _may_approve(actor, row),
-                               lambda actor, Model: _approve_expr(actor, Model),
-                               gettext("按该档案的密级，您不是此借阅申请的审批人。")),
-                  rel.not_filler("borrower")),
+       relations=(LEVEL_APPROVER, rel.not_filler("borrower")),
        inputs=(Input("reason", "驳回理由", "textarea", required=True, field="rejection_reason"),),
        effects=(_rejected,), style="danger"),
-     T("lend", "借出", "approved", "lent", roles=STAFF,
-       relations=(rel.named_or_role("custodian", *KEEPERS),), effects=(_lend,)),
-     T("return", "归还", ("lent", "overdue"), "returned", roles=STAFF,
-       relations=(rel.named_or_role("custodian", *KEEPERS),),
+     T("lend", "借出", "approved", "lent", roles=STAFF, relations=(KEEPER,), guard=_lend_guard,
+       effects=(_lend,)),
+     T("return", "归还", ("lent", "overdue", "extending"), "returned", roles=STAFF,
+       relations=(KEEPER,),
        inputs=(Input("condition", "归还状况", "choice", required=True,
-                     choices=(("intact", "完好"),) + RETURN_LABELS, field="return_condition"),
+                     choices=(("intact", "完好"),) + RETURN_LABELS[:3], field="return_condition"),
                Input("penalty", "处罚金额（元）", "decimal", field="penalty")),
        guard=_return_guard, effects=(_returned,)),
+     T("extend", "申请续借", ("lent", "overdue"), "extending", roles=STAFF,
+       relations=(rel.named("borrower", gettext("只有借阅人本人才能申请续借。")),),
+       inputs=(Input("due", "续借至", "datetime", required=True),
+               Input("reason", "续借理由", "textarea", required=True)),
+       effects=(_extension_asked,)),
+     T("approve_extension", "批准续借", "extending", "lent", roles=APPROVERS,
+       relations=(LEVEL_APPROVER, rel.not_filler("borrower")), guard=_lend_guard,
+       effects=(_extension_granted,)),
+     T("reject_extension", "驳回续借", "extending", _back_from_extension, roles=APPROVERS,
+       relations=(LEVEL_APPROVER, rel.not_filler("borrower")),
+       inputs=(Input("reason", "驳回理由", "textarea", required=True),),
+       effects=(_extension_refused,), style="danger"),
+     T("lose", "登记遗失", ("lent", "overdue", "extending"), "lost", roles=STAFF,
+       relations=(KEEPER,),
+       inputs=(Input("penalty", "处罚金额（元）", "decimal", required=True, field="penalty"),),
+       guard=_lost_guard, effects=(_lost,), style="danger"),
      T("cancel", "撤销", "pending", "cancelled", roles=STAFF,
        relations=(rel.named("borrower", gettext("只有借阅人本人才能撤销申请。")),), style="secondary")],
     initial="pending", signer_required_after_draft=False)
 
 
 def _may_approve(actor, row):
-    role = row.__data__.get("approver_role")
+    """The approver of the level the file has now: 营销部部长 for files of
+    other departments (nobody else, 003 §4.1), 总经理 for sealed ones, the
+    custodian for a 顾客档案表 lent for a revisit."""
+    person, role = _approver(row, row.target())
     if role:
-        if role == "marketing_head":       # restricted: 营销部部长 or 销售经理
-            return actor.has_role("marketing_head", "sales_manager", "general_manager")
         return actor.has_role(role)
-    return bool(actor.employee_id) and row.__data__.get("current_approver") == actor.employee_id
+    person_id = getattr(person, "id", person)
+    return bool(actor.employee_id) and person_id == actor.employee_id
 
 
 def _approve_expr(actor, Model):
-    roles = set(actor.role_keys)
-    if roles.intersection({"sales_manager", "general_manager"}):
-        roles.add("marketing_head")
-    return Model.approver_role.in_(list(roles) or [""]) | (
+    roles = list(actor.role_keys) or [""]
+    return Model.approver_role.in_(roles) | (
         Model.approver_role.is_null() & (Model.current_approver == (actor.employee_id or 0)))
 
 
@@ -212,18 +341,20 @@ def sweep_overdue(now=None):
     from models import BorrowRequest
     now = now or clock.now()
     marked = 0
-    due = list(BorrowRequest.select(BorrowRequest.id).where(
-        BorrowRequest.state == "lent", BorrowRequest.due_at <= now,
+    due = list(BorrowRequest.select(BorrowRequest.id, BorrowRequest.state).where(
+        BorrowRequest.state.in_(["lent", "extending"]), BorrowRequest.due_at <= now,
         BorrowRequest.deleted_at.is_null()))
     for item in due:
         with write_transaction():
-            n = (BorrowRequest.update(state="overdue", version=BorrowRequest.version + 1)
-                 .where(BorrowRequest.id == item.id, BorrowRequest.state == "lent").execute())
+            n = (BorrowRequest.update(state="overdue", extension_due_at=None,
+                                      version=BorrowRequest.version + 1)
+                 .where(BorrowRequest.id == item.id,
+                        BorrowRequest.state.in_(["lent", "extending"])).execute())
             if n != 1:
                 continue
             row = BorrowRequest.get_by_id(item.id)
             WorkflowEvent.create(register="borrow_request", record_id=row.id, transition="overdue",
-                                 from_state="lent", to_state="overdue", actor_name="system",
+                                 from_state=item.state, to_state="overdue", actor_name="system",
                                  comment=gettext("超过应还时间未归还"))
             audit.record(None, "overdue", "borrow_request", row,
                          changes={"state": ["lent", "overdue"]})

@@ -14,11 +14,18 @@ head (quality complaints) or the sales manager → the general manager. The
 sweep escalates an overdue open case once per breach (`escalated_for_due`),
 giving the new level a fresh deadline (SLA rule `escalation_step`).
 
-Close (R-CMP-17, -20, -30): only the handler's department head or above; needs
-the investigation report (cause, course, responsible party, conclusion,
-countermeasure, prevention), the reply and the customer's response; an amount
-above the closer's authority needs a ruling (`decide`) by a high enough tier
-first. Reopen (R-CMP-34): a new case linked to the closed one.
+Acceptance (R-CMP-13): the receiver's superior decides, never the one who
+registered the case. A complaint is answered only after its investigation,
+review and ruling (R-CMP-17/18/31); a consultation at once, a suggestion
+after the leader's instruction.
+
+Close (R-CMP-17, -20, -30): only once answered, by the handler's department
+head or above; needs the investigation report (cause, course, responsible
+party, conclusion, countermeasure, prevention), the reply and whether the
+customer accepts the result (yes or no, never assumed); an amount above the
+closer's authority needs a ruling (`decide`) by a high enough tier first.
+Reopen (R-CMP-34): a new case linked to the closed one, once; asked again,
+the answer names the case already opened.
 """
 from decimal import Decimal
 
@@ -188,6 +195,26 @@ HANDLER = Relation("handler", _handler_check, _handler_expr,
                    gettext("只有承办人或其部门负责人才能执行此操作。"))
 
 
+TOP = ("general_manager", "deputy_gm")      # above every 上级主管
+
+
+def _acceptor_check(actor, case):
+    return (actor.has_role(*TOP) or rel.superior_of("received_by").check(actor, case)) and \
+        rel.not_filler("received_by").check(actor, case)
+
+
+def _acceptor_expr(actor, Model):
+    from permissions import rules
+    above = rules.TRUE if actor.has_role(*TOP) else rel.superior_of("received_by").expr(actor, Model)
+    return above & rel.not_filler("received_by").expr(actor, Model)
+
+
+# R-CMP-13 (001-投诉 第七条 「呈报上级主管裁定是否能够受理」): the receiver's
+# superior decides, never the one who registered the complaint
+ACCEPTOR = Relation("acceptor", _acceptor_check, _acceptor_expr,
+                    gettext("是否受理由受理人的上级主管裁定，登记人本人不能裁定。"))
+
+
 # Effects and guards -----------------------------------------------------------------
 
 def _accept_guard(actor, case, inputs):
@@ -252,10 +279,27 @@ def _tier_labels():
     return DECISION_TIERS
 
 
+# Where each kind of case stands when it is answered (WF-01): a consultation
+# at once; a suggestion after the leader's instruction (R-CMP-28); a
+# complaint only after investigation, review and ruling (R-CMP-17/18/31).
+REPLY_FROM = {"consultation": ("registered",), "suggestion": ("instructed",), "complaint": ("ruled",)}
+
+
 def _reply_guard(actor, case, inputs):
+    expected = REPLY_FROM.get(case.type, ())
+    if case.state not in expected:
+        return {"__all__": gettext(
+            "「%(type)s」须在「%(state)s」后才能答复客户（调查、审核、核决流程不能跳过）。",
+            type=tr(dict(_type_labels()).get(case.type, case.type)),
+            state="、".join(COMPLAINT_FLOW.state_label(s) for s in expected))}
     if case.type == "complaint" and not case.handling_opinion:
         return {"handling_opinion": gettext("答复前须填写受理单位处理意见（001-投诉 第十五条）。")}
     return None
+
+
+def _type_labels():
+    from models import COMPLAINT_TYPES
+    return COMPLAINT_TYPES
 
 
 def _replied(actor, case, inputs):
@@ -280,8 +324,10 @@ def close_problems(case, actor):
                                             tier=tr(dict(_tier_labels())[needed])))
     if not case.reply_content:
         problems.append(gettext("答复内容"))
-    if case.customer_accepts is None and not case.complainant_opinion:
-        problems.append(gettext("客户对处理结果的意见（是否接受）"))
+    # R-CMP-30: the result is fed back and the customer's opinion asked;
+    # whether they accept it is answered (yes or no), never assumed
+    if case.customer_accepts is None:
+        problems.append(gettext("客户是否接受处理结果"))
     return problems
 
 
@@ -305,6 +351,11 @@ def _reopen(actor, case, inputs):
     """R-CMP-34: the customer does not accept the result → a new case with the
     original attached (the new record is what the transition returns)."""
     from models import Complaint
+    again = Complaint.select(Complaint.record_no).where(
+        Complaint.reopened_from == case.id, Complaint.deleted_at.is_null()).first()
+    if again is not None:
+        raise services.Conflict(gettext("此案件已重开为 %(no)s，请在该案件中继续处理。",
+                                        no=again.record_no))
     values = {name: getattr(case, name) for name in (
         "customer", "channel", "type", "subject_kind", "cause_class", "scope_items",
         "customer_request", "order_no", "part_no", "quantity", "market", "feedback_level",
@@ -411,16 +462,17 @@ COMPLAINT_FLOW = Workflow(
      State("assigned", "已分派"), State("investigating", "调查中"), State("under_review", "待审核"),
      State("awaiting_ruling", "待核决"), State("ruled", "已核决"),
      State("reported", "已上报领导", draft=True), State("instructed", "已批示"),
-     State("replied", "已答复"), State("closed", "已结案", overdue_check=False),
+     State("replied", "已答复"), State("closed", "已结案", overdue_check=False, locked=True),
      State("archived", "已归档", terminal=True)],
     [
         T("submit", "呈报裁定", "registered", "awaiting_decision", roles=INTAKE),
         T("accept", "受理", ("registered", "awaiting_decision"), "accepted", roles=SUPERVISORS,
+          relations=(ACCEPTOR,),
           inputs=(Input("cause_class", "客诉原因类别", "choice", field="cause_class",
                         choices=(("quality", "质量异常(品质异常)"), ("non_quality", "非质量异常(人为因素)"))),),
           guard=_accept_guard, effects=(_accepted,)),
         T("reject", "不受理", ("registered", "awaiting_decision"), "not_accepted", roles=SUPERVISORS,
-          inputs=(Input("reason", "不受理理由", "textarea", required=True, field="rejection_reason"),),
+          relations=(ACCEPTOR,), inputs=(Input("reason", "不受理理由", "textarea", required=True, field="rejection_reason"),),
           effects=(_not_accepted,), style="danger"),
         T("assign", "分派", ("accepted", "assigned", "investigating"), "assigned",
           roles=("quality_dept", "sales_manager", "marketing_head", "admin_dept") + LEADERS,
@@ -450,15 +502,14 @@ COMPLAINT_FLOW = Workflow(
         T("instruct", "领导批示", "reported", "instructed", roles=MANAGERS,
           inputs=(Input("instruction", "批示意见", "textarea", required=True,
                         field="manager_office_opinion"),), effects=(fx.sign,)),
-        T("reply", "答复客户", ("registered", "accepted", "assigned", "investigating", "ruled",
-                             "instructed"), "replied", roles=INTAKE + MANAGERS,
+        T("reply", "答复客户", ("registered", "ruled", "instructed"), "replied", roles=INTAKE + MANAGERS,
           inputs=(Input("reply", "答复内容", "textarea", required=True, field="reply_content"),
                   Input("method", "答复方式", "choice", choices=(("written", "书面"), ("oral", "口头"),
                                                            ("letter", "书信"), ("phone", "电话")),
                         field="reply_method"),
                   Input("handling_opinion", "受理单位处理意见", "textarea", field="handling_opinion")),
           guard=_reply_guard, effects=(_replied, fx.sign)),
-        T("close", "结案", ("investigating", "under_review", "ruled", "replied"), "closed",
+        T("close", "结案", "replied", "closed",
           roles=("sales_manager", "marketing_head", "quality_dept", "after_sales", "admin_dept")
           + LEADERS, relations=(HEAD_OF_HANDLER,), inputs=_close_inputs(),
           guard=_close_guard, effects=(_closed,)),

@@ -5,20 +5,23 @@ from ..clock import now
 
 
 def set_fields(**values):
-    """Set fields; a value may be a function (actor, row, inputs) -> value."""
+    """Set fields; a value may be a function (actor, row, inputs) -> value.
+    The fields are the transition's to set (never typed: portal/policy.py)."""
     def effect(actor, row, inputs):
         for name, value in values.items():
             setattr(row, name, value(actor, row, inputs) if callable(value) else value)
+    effect.fields = tuple(values)
     return effect
 
 
 def stamp(by_field=None, at_field=None):
-    """Record who (the actor's employee) and when."""
+    """Record who (the actor's employee) and when (fields never typed)."""
     def effect(actor, row, inputs):
         if by_field:
             setattr(row, by_field, actor.employee)
         if at_field:
             setattr(row, at_field, now())
+    effect.fields = tuple(f for f in (by_field, at_field) if f)
     return effect
 
 

@@ -42,21 +42,40 @@ class WorkflowEvent(BaseModel):
     at = DateTimeField(default=now)
     comment = TextField(null=True)
     data = TextField(null=True)
+    # the record's content at that moment (portal/policy.py content_hash):
+    # an approval trail shows what each step saw and approved
+    content_hash = CharField(max_length=64, null=True)
 
     class Meta:
         table_name = "workflow_event"
+
+
+def trail(spec, row, transition, actor=None, from_state=None, to_state=None, comment=None,
+          data=None, actor_name=None):
+    """Write one step of a record's trail (流转记录)."""
+    from ..policy import content_hash
+    return WorkflowEvent.create(
+        register=spec.name, record_id=row.id, transition=transition, from_state=from_state,
+        to_state=to_state, actor=actor.id if actor is not None else None,
+        actor_name=actor_name or (actor.username if actor is not None else "system"),
+        comment=comment, data=data, content_hash=content_hash(spec, row))
 
 
 COMMENT_MAX = 2000      # a transition's note (意见/说明)
 
 
 class State:
-    def __init__(self, code, label, terminal=False, draft=False, overdue_check=True):
+    """A workflow state. `draft`: the responsible signature is not yet
+    required (000-四 43). `locked`: no field of the record may change by an
+    edit (portal/policy.py); terminal states are locked."""
+
+    def __init__(self, code, label, terminal=False, draft=False, overdue_check=True, locked=None):
         self.code = code
         self.label = label
         self.terminal = terminal
         self.draft = draft
         self.overdue_check = overdue_check
+        self.locked = terminal if locked is None else locked
 
 
 class Input:
@@ -128,7 +147,7 @@ class Input:
     def _lookup(self, pk, actor):
         from models import Department, Employee
         model = Employee if self.kind == "employee" else Department
-        query = rules.scoped(actor, model, "view").where(model.id == pk)
+        query = permissions.rows(actor, "view", model).where(model.id == pk)
         if model is Employee:
             query = query.where(Employee.status == "active")
         row = query.first()
@@ -155,7 +174,7 @@ class Relation:
 DISCRETIONARY = frozenset({
     "cancel", "withdraw", "reopen", "escalate", "mark_special", "mark_individual",
     "mark_important", "interrupt", "terminate", "dissolve", "request_disposal", "lose",
-    "refresh", "redispatch"})
+    "refresh", "redispatch", "amend", "extend"})
 
 
 class T:
@@ -221,7 +240,8 @@ class Workflow:
             for i in t.inputs:
                 if i.field and i.field not in spec.fields:
                     raise ValueError(f"{spec.name}.{t.name}: input field {i.field!r} missing")
-            if t.name in ("view", "create", "edit", "delete", "export"):
+            from ..registry import BASE_VERBS, RECORD_ACTION_VERBS
+            if t.name in BASE_VERBS + RECORD_ACTION_VERBS:
                 raise ValueError(f"{spec.name}: transition name {t.name!r} is a base verb")
 
     def verbs(self):
@@ -327,29 +347,38 @@ class Workflow:
             raise services.InputError(errors)
         return values
 
-    def run(self, actor, row, name, raw_inputs=None):
+    def run(self, actor, row, name, raw_inputs=None, on_behalf_of=None):
         """Take transition `name` on `row`; returns the record (or the record
-        an effect created, e.g. the new case of a reopen)."""
+        an effect created, e.g. the new case of a reopen).
+
+        `on_behalf_of`: the record whose own transition, permission-checked,
+        takes this step as its effect (the approved 交易开始调查书 activates
+        its customer); the actor's grants are not asked again."""
         spec = self.spec
         Model = spec.model
         t = self.transitions.get(name)
         if t is None:
             raise permissions.NotFound()
-        if not permissions.can(actor, t.name, Model):
+        if on_behalf_of is None and not permissions.can(actor, t.name, Model):
             raise permissions.Forbidden(permissions.denied_message(t.name, Model), t.name, spec.name)
         inputs = self.parse_inputs(t, raw_inputs, actor)
+        inputs["on_behalf_of"] = on_behalf_of          # guards and effects may ask
         with write_transaction():
-            query = Model.select().where(Model.id == row.id, Model.deleted_at.is_null(),
-                                         rules.row_filter(actor, Model, "view"))
+            query = (permissions.rows(actor, "view", Model) if on_behalf_of is None
+                     else Model.select().where(Model.deleted_at.is_null())).where(Model.id == row.id)
             if is_postgres():
                 query = query.for_update()
             current = query.first()
             if current is None:
                 raise permissions.NotFound()
-            ok, reason = self.check(actor, current, t)
+            ok, reason = (True, None) if on_behalf_of is not None else self.check(actor, current, t)
+            if on_behalf_of is not None and not t.leaves(getattr(current, self.state_field)):
+                ok, reason = False, gettext("当前状态为「%(state)s」，不能执行「%(action)s」。",
+                                            state=self.state_label(getattr(current, self.state_field)),
+                                            action=tr(t.label))
             if not ok:
-                if permissions.can(actor, t.name, Model) and not t.leaves(
-                        getattr(current, self.state_field)):
+                if (on_behalf_of is not None or permissions.can(actor, t.name, Model)) and \
+                        not t.leaves(getattr(current, self.state_field)):
                     raise services.Conflict(reason)
                 raise permissions.Forbidden(reason, t.name, spec.name)
             before = services.snapshot(current)
@@ -371,7 +400,7 @@ class Workflow:
             if target is not None:
                 setattr(current, self.state_field, target)
             new_state = getattr(current, self.state_field)
-            self._check_signer(spec, current, new_state)
+            self._check_signer(spec, current, new_state, actor)
             services._derive(actor, current)
             services.validate(actor, spec, current, is_new=False)
             changes = services.diff(before, services.snapshot(current))
@@ -385,31 +414,39 @@ class Workflow:
             current.version += 1
             services._after_save(actor, current, False)
             note = inputs.get("comment") or inputs.get("reason")
-            WorkflowEvent.create(register=spec.name, record_id=current.id, transition=t.name,
-                                 from_state=old_state, to_state=new_state,
-                                 actor=actor.id, actor_name=actor.username,
-                                 comment=note if isinstance(note, str) else None,
-                                 data=_dump({k: v for k, v in inputs.items() if k != "comment"}))
+            trail(spec, current, t.name, actor, old_state, new_state,
+                  comment=note if isinstance(note, str) else None,
+                  data=_dump({k: v for k, v in inputs.items()
+                              if k not in ("comment", "on_behalf_of")}))
             audit.record(actor, t.name, spec.name, current, changes=changes,
                          comment=note if isinstance(note, str) else None)
         row.__data__.update(current.__data__)
         return result if result is not None else current
 
-    def _check_signer(self, spec, row, state):
-        # 000-四 43: 「負責人簽名欄目不允許空白」 once the record leaves draft
-        # (approval and decision transitions sign with the actor).
+    def _check_signer(self, spec, row, state, actor):
+        # 000-四 43: 「負責人簽名欄目不允許空白」 once the record leaves draft.
+        # The signature is derived, never typed: whoever takes the record
+        # out of draft unsigned signs it (approvals sign with the approver).
         if not self.signer_required_after_draft or "responsible_signer" not in spec.fields:
             return
         st = self.states.get(state)
         if st is not None and not st.draft and state != self.initial \
                 and row.__data__.get("responsible_signer") is None:
-            raise services.InputError({"responsible_signer": gettext(
-                "记录离开草稿状态后，负责人签名栏不允许空白。")})
+            from .effects import sign
+            sign(actor, row, {})
+            if row.__data__.get("responsible_signer") is None:
+                raise services.InputError({"responsible_signer": gettext(
+                    "记录离开草稿状态后，负责人签名栏不允许空白（签名人须为在职员工）。")})
 
     def timeline(self, row):
-        return list(WorkflowEvent.select().where(WorkflowEvent.register == self.spec.name,
-                                                 WorkflowEvent.record_id == row.id)
-                    .order_by(WorkflowEvent.id))
+        return timeline(self.spec, row)
+
+
+def timeline(spec, row):
+    """The trail of a record, oldest first."""
+    return list(WorkflowEvent.select().where(WorkflowEvent.register == spec.name,
+                                             WorkflowEvent.record_id == row.id)
+                .order_by(WorkflowEvent.id))
 
 
 def _dump(values):

@@ -23,7 +23,7 @@ from collections import OrderedDict, defaultdict
 from peewee import ForeignKeyField
 
 import permissions
-from permissions.roles import MANAGERS
+from permissions.roles import MANAGERS, STAFF
 
 from .. import audit, clock, notify, registry, services
 from ..db import write_transaction
@@ -40,7 +40,14 @@ SKIP_REGISTERS = ("handover_record", "borrow_request")
 
 
 def holding_fields(spec):
-    """[(field name, kind)] of a register: 'custody' or 'task'."""
+    """[(field name, kind)] of a register: 'custody' or 'task' (worked out once)."""
+    cached = spec.__dict__.get("_holding")
+    if cached is None:
+        cached = spec.__dict__["_holding"] = _holding_fields(spec)
+    return cached
+
+
+def _holding_fields(spec):
     from models import Employee
     explicit = getattr(spec, "holding_fields", None)
     out = []
@@ -174,7 +181,7 @@ def check_record(record, actor, is_new):
     from models import Employee, HandoverRecord
     errors = {}
     emp = Employee.get_or_none(Employee.id == record.__data__.get("employee"))
-    if emp is not None and emp.status != "active":
+    if is_new and emp is not None and emp.status != "active":
         errors["employee"] = gettext("该员工已离职。")
     if is_new and emp is not None and HandoverRecord.select().where(
             HandoverRecord.employee == emp.id, HandoverRecord.state == "started",
@@ -359,9 +366,139 @@ def _refresh(actor, record, inputs):
     gather(record)          # an effect returning a value would replace the record
 
 
-def _confirmed(actor, record, inputs):
+def _unreceived(record, employee_id=None):
+    """Moved items not yet confirmed by their receiver (of one receiver, if given)."""
+    from models import HandoverItem
+    query = HandoverItem.select().where(HandoverItem.handover == record.id,
+                                        HandoverItem.moved == True,  # noqa: E712
+                                        HandoverItem.must_return == False,  # noqa: E712
+                                        HandoverItem.successor.is_null(False),
+                                        HandoverItem.received_at.is_null())
+    if employee_id is not None:
+        query = query.where(HandoverItem.successor == employee_id)
+    return query
+
+
+def _received(actor, record, inputs):
+    """The receiver confirms what they received (交接签收): each their own items."""
+    from models import HandoverItem
+    items = [i.id for i in _unreceived(record, actor.employee_id)]
+    if not items:
+        raise services.Conflict(gettext("您没有待确认接收的移交项。"))
+    for i in range(0, len(items), 500):
+        (HandoverItem.update(received_at=clock.now())
+         .where(HandoverItem.id.in_(items[i:i + 500])).execute())
+
+
+def _receiver_check(actor, record):
+    return bool(actor.employee_id) and _unreceived(record, actor.employee_id).exists()
+
+
+def _receiver_expr(actor, Model):
+    from models import HandoverItem
+    mine = (HandoverItem.select(HandoverItem.handover)
+            .where(HandoverItem.successor == (actor.employee_id or 0),
+                   HandoverItem.moved == True, HandoverItem.must_return == False,  # noqa: E712
+                   HandoverItem.received_at.is_null()))
+    return Model.id.in_(mine)
+
+
+def receivers_clause(actor, Model):
+    """Handovers in which the actor receives something (row rule)."""
+    from models import HandoverItem
+    mine = HandoverItem.select(HandoverItem.handover).where(
+        HandoverItem.successor == (actor.employee_id or 0))
+    return Model.id.in_(mine)
+
+
+RECEIVER = Relation("receiver", _receiver_check, _receiver_expr,
+                    gettext("只有接收人本人才能确认接收其移交项。"))
+CUSTOMER_FIELDS = ("account_owner", "patrol_visitor")
+LEAVING = ("resignation", "transfer")       # leaving the company; a job change stays
+
+
+def moved_customers(record):
+    """Customers whose responsible person this handover changed (003 §4.3)."""
+    from models import HandoverItem
+    return HandoverItem.select().where(HandoverItem.handover == record.id,
+                                       HandoverItem.register == "customer",
+                                       HandoverItem.moved == True,  # noqa: E712
+                                       HandoverItem.field.in_(CUSTOMER_FIELDS))
+
+
+def _customers_told(actor, record, inputs):
+    if not moved_customers(record).exists():
+        raise services.Conflict(gettext("本次交接没有需要通知的客户。"))
+    record.customers_notified_at = clock.now()
+    record.customer_notice = inputs["notice"]
+
+
+def completion_problems(record):
+    """What a handover still lacks before it is complete (R-HND-02/05)."""
+    from models import Employee
+    problems = []
+    waiting = defaultdict(int)
+    for item in _unreceived(record):
+        waiting[item.successor_id] += 1
+    if waiting:
+        names = {e.id: e.name for e in Employee.select().where(Employee.id.in_(list(waiting)))}
+        problems.append(gettext("以下接收人尚未确认接收：%(who)s", who="、".join(
+            f"{names.get(k, k)} {n}" for k, n in waiting.items())))
+    if moved_customers(record).exists() and record.customers_notified_at is None:
+        problems.append(gettext("尚未记录对有关客户的通知（003 §4.3）"))
+    return problems
+
+
+def _complete_guard(actor, record, inputs):
+    problems = completion_problems(record)
+    if problems:
+        return {"__all__": gettext("交接尚不能完成：%(items)s", items="；".join(problems))}
+    return None
+
+
+def _completed(actor, record, inputs):
+    """The handover is complete: a leaver departs at once (login and tokens off)."""
+    from models import Employee
     record.confirmed_by = actor.employee
     record.confirmed_at = clock.now()
+    if record.reason in LEAVING:
+        employee = Employee.get_by_id(record.__data__["employee"])
+        if employee.status == "active":
+            EMPLOYEE_FLOW.run(actor, employee, "depart",
+                              {"comment": gettext("交接单 %(no)s 已完成", no=record.record_no)},
+                              on_behalf_of=record)
+
+
+def leaving_employees() -> frozenset:
+    """Employees whose leaving handover was executed, and those who left:
+    from then on they may not create records nor be given any to hold
+    (002 篇三 二.12 「全部檔案交齊后,該員工方能離職」); read once per request."""
+    from flask import g, has_request_context
+    from models import Employee, HandoverRecord
+    cache = g.setdefault("_leaving", {}) if has_request_context() else {}
+    if "ids" not in cache:
+        leaving = HandoverRecord.select(HandoverRecord.employee).where(
+            HandoverRecord.state == "executed", HandoverRecord.reason.in_(LEAVING),
+            HandoverRecord.deleted_at.is_null())
+        left = Employee.select(Employee.id).where(Employee.status != "active")
+        cache["ids"] = frozenset(r for (r,) in leaving.union(left).tuples())
+    return cache["ids"]
+
+
+def holder_problems(spec, values) -> dict:
+    """{field: message} for values that give a record to hold to someone who
+    has left or whose leaving handover was executed (custody and task fields)."""
+    fields = dict(holding_fields(spec)) if spec.name not in SKIP_REGISTERS else {}
+    wanted = {name: getattr(v, "id", v) for name, v in values.items() if name in fields and v}
+    if not wanted:
+        return {}
+    gone = leaving_employees()
+    return {name: gettext("该员工已离职或正在办理离职交接，不能再接手记录。")
+            for name, pk in wanted.items() if pk in gone}
+
+
+def is_leaving(actor) -> bool:
+    return actor is not None and bool(actor.employee_id) and actor.employee_id in leaving_employees()
 
 
 def _supervisor_check(actor, record):
@@ -380,7 +517,7 @@ SUPERVISOR = Relation("supervisor", _supervisor_check, _supervisor_expr,
                       gettext("只有人力资源或交接员工的主管才能执行此操作。"))
 
 FLOW = Workflow(
-    [State("started", "已发起", draft=True), State("executed", "已移交"),
+    [State("started", "已发起", draft=True), State("executed", "已移交", locked=True),
      State("completed", "已完成", terminal=True), State("cancelled", "已撤销", terminal=True)],
     [T("refresh", "重新生成清单", "started", None, roles=("hr",) + MANAGERS,
        relations=(SUPERVISOR,), effects=(_refresh,), comment=False),
@@ -392,8 +529,16 @@ FLOW = Workflow(
        effects=(_assign,)),
      T("execute", "执行移交", "started", "executed", roles=("hr",) + MANAGERS, relations=(SUPERVISOR,),
        effects=(_execute,)),
-     T("confirm", "确认接收", "executed", "completed", roles=("hr",) + MANAGERS,
-       relations=(SUPERVISOR,), effects=(_confirmed,)),
+     # each receiver signs for what they received (主管部门 / 顾服主管医生 / 销售经理 / 接办人员)
+     T("confirm", "确认接收", "executed", None, roles=STAFF, relations=(RECEIVER,),
+       effects=(_received,), task=True),
+     T("notify_customers", "记录客户通知", "executed", None, roles=("hr",) + MANAGERS,
+       relations=(SUPERVISOR,),
+       inputs=(Input("notice", "通知方式与结果（已告知客户新的责任人）", "textarea", required=True),),
+       effects=(_customers_told,)),
+     T("complete", "完成交接", "executed", "completed", roles=("hr",),
+       guard=_complete_guard, effects=(_completed,),
+       confirm="确认交接已全部完成？离职员工将随即办理离职，停用其登录账号。"),
      T("cancel", "撤销", "started", "cancelled", roles=("hr",), style="secondary")],
     initial="started", signer_required_after_draft=False)
 
@@ -413,6 +558,16 @@ def depart_blockers(employee_id):
 
 
 def _depart_guard(actor, employee, inputs):
+    from models import HandoverRecord
+    # WF-05: 「全部檔案交齊后,該員工方能離職」 -- an executed handover is completed first
+    completing = inputs.get("on_behalf_of")         # the completion of that very handover
+    open_handovers = HandoverRecord.select().where(
+        HandoverRecord.employee == employee.id, HandoverRecord.state == "executed",
+        HandoverRecord.deleted_at.is_null())
+    if completing is not None:
+        open_handovers = open_handovers.where(HandoverRecord.id != completing.id)
+    if open_handovers.exists():
+        raise services.Conflict(gettext("该员工的交接尚未完成（接收人确认、客户通知），完成交接后即办理离职。"))
     blockers = depart_blockers(employee.id)
     if blockers:
         raise services.Conflict(gettext("尚有未移交的事项，不能办理离职：%(items)s",
@@ -492,14 +647,15 @@ def customer_notice_rows(actor, handover_id=None):
     """Customers whose responsible person changed by a handover (003 §4.3:
     「應由公司及時通知有關客戶」): customer, contact, phone, old and new person."""
     from models import Customer, Employee, HandoverItem, HandoverRecord
-    from permissions import rules
+    import permissions
     names = {e.id: e.name for e in Employee.select(Employee.id, Employee.name)}
     query = (HandoverItem.select(HandoverItem, HandoverRecord.employee.alias("old_id"),
                                  HandoverRecord.record_no.alias("handover_no"))
              .join(HandoverRecord)
              .where(HandoverItem.register == "customer", HandoverItem.moved == True,  # noqa: E712
                     HandoverItem.field.in_(["account_owner", "patrol_visitor"]),
-                    rules.row_filter(actor, HandoverRecord, "view")))
+                    HandoverRecord.id.in_(permissions.rows(actor, "view", HandoverRecord,
+                                                           fields=(HandoverRecord.id,)))))
     if handover_id:
         query = query.where(HandoverRecord.id == handover_id)
     rows = []

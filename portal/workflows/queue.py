@@ -3,16 +3,14 @@
 transition's relations name them), counted under the same row rules as the
 lists."""
 import permissions
-from permissions import rules
 
 from .. import registry
 
 
 def waiting_query(actor, spec):
     Model = spec.model
-    return (Model.select(Model.id)
-            .where(rules.row_filter(actor, Model, "view"), Model.deleted_at.is_null(),
-                   spec.workflow.queue_expression(actor)))
+    return (permissions.rows(actor, "view", Model, fields=(Model.id,))
+            .where(spec.workflow.queue_expression(actor)))
 
 
 def queue_registers(actor):

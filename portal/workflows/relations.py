@@ -87,17 +87,29 @@ def named_or_role(field, *roles):
                     gettext("只有此记录指定的人员或相关负责人才能执行此操作。"))
 
 
-def current_approver():
+def current_approver(steps=()):
     """The approver of the current approval step: the named person, or anyone
-    holding the step's role (fields `current_approver`, `approver_role`)."""
+    holding the step's role (fields `current_approver`, `approver_role`). A
+    step may name several roles, e.g. 总(副)经理 (RET-01): the first is
+    stored, any of them signs."""
+    alternatives = {}
+    for step in steps:
+        roles = step.roles
+        if len(roles) > 1:
+            alternatives.setdefault(roles[0], set()).update(roles)
+
+    def signs(actor):
+        mine = set(actor.role_keys)
+        return mine | {first for first, roles in alternatives.items() if mine & roles}
+
     def check(actor, row):
         role = row.__data__.get("approver_role")
         if role:
-            return actor.has_role(role)
+            return role in signs(actor)
         return bool(_emp(actor)) and row.__data__.get("current_approver") == _emp(actor)
 
     def expr(actor, Model):
-        roles = list(actor.role_keys) or [""]
+        roles = sorted(signs(actor)) or [""]
         return (Model.approver_role.in_(roles)) | \
             (Model.approver_role.is_null() & (Model.current_approver == (_emp(actor) or 0)))
     return Relation("current_approver", check, expr, gettext("您不是当前审批步骤的审批人。"))

@@ -173,13 +173,27 @@ def test_a_complaint_is_escalated_by_its_handler_and_closed_by_the_department_he
     expect(detail(handler, "升级层级")).to_have_text("1")
     expect(handler.locator("table.timeline tr").last).to_contain_text("升级上报")
 
-    head = session_of("salesmgr")
+    head = session_of("salesmgr")               # the new handler investigates and reports
     open_waiting(head, "客户投诉", "汽车衡称重偏差索赔")
-    press(head, "结案", fill={
+    press(head, "提交调查报告", fill={
         "发生原因": "秤台基础沉降导致传感器受力不均", "具体经过": "现场复检偏差 0.5%，超出允许误差",
         "责任者": "安装班组", "结论": "质量异常成立", "对策": "重新校准并加固基础，按偏差退还差价",
-        "防范措施": "安装验收增加基础沉降检测", "答复内容": "已重新校准并退还差价。",
-        "客户对处理结果的意见": "满意"}, check=["客户接受处理结果"])
+        "防范措施": "安装验收增加基础沉降检测"})
+    expect(head.locator("#record-state")).to_have_text("待审核")
+    expect(head.locator(".workflow-actions")).not_to_contain_text("结案")     # no close before the ruling
+
+    quality = session_of("quality")              # 质量管理科 reviews
+    open_waiting(quality, "客户投诉", "汽车衡称重偏差索赔")
+    press(quality, "审核", fill={"审核意见": "调查属实，对策可行"})
+    expect(quality.locator("#record-state")).to_have_text("待核决")
+
+    head.reload()                                # the sales manager rules within his authority
+    press(head, "核决", select={"处理方式": "折让、赔款"}, fill={"金额（元）": "1200"})
+    expect(head.locator("#record-state")).to_have_text("已核决")
+    press(head, "答复客户", fill={"答复内容": "已重新校准并退还差价。",
+                               "受理单位处理意见": "免费校准，按偏差退还差价"})
+    expect(head.locator("#record-state")).to_have_text("已答复")
+    press(head, "结案", fill={"客户对处理结果的意见": "满意"}, check=["客户接受处理结果"])
     expect(flashes(head)).to_contain_text("已完成「结案」。")
     expect(head.locator("#record-state")).to_have_text("已结案")
     expect(detail(head, "结案时间")).not_to_be_empty()
@@ -221,14 +235,22 @@ def test_hr_hands_over_a_leaving_sales_rep_who_then_can_no_longer_log_in(session
     expect(customers.locator("tbody tr").first).to_contain_text("张伟")
     expect(customers.locator("tbody tr").first).to_contain_text("已移交")
 
-    open_menu(hr, "人事交接", "员工")
+    receiver = session_of("sales")               # 张伟 signs for what he received
+    open_waiting(receiver, "离职/调岗交接", "李娜")
+    press(receiver, "确认接收")
+    expect(flashes(receiver)).to_contain_text("已完成「确认接收」。")
+
+    hr.goto(handover_url)                        # the customers are told, HR completes
+    press(hr, "记录客户通知", fill={"通知方式与结果（已告知客户新的责任人）": "已电话告知客户，由张伟接替"})
+    hr.once("dialog", lambda dialog: dialog.accept())      # 确认交接已全部完成？…停用其登录账号。
+    press(hr, "完成交接")
+    expect(flashes(hr)).to_contain_text("已完成「完成交接」。")
+    expect(hr.locator("#record-state")).to_have_text("已完成")
+
+    open_menu(hr, "人事交接", "员工")              # she has left: the completion did it
     hr.get_by_placeholder(re.compile("^搜索")).fill("李娜")
     follow(hr, hr.get_by_role("button", name="搜索"))
-    follow(hr, hr.locator("table.model-list tbody tr", has_text="李娜").get_by_title("查看记录"))
-    hr.once("dialog", lambda dialog: dialog.accept())      # 确认…办理离职？停用其登录账号。
-    press(hr, "办理离职")
-    expect(flashes(hr)).to_contain_text("已完成「办理离职」。")
-    expect(hr.locator("#record-state")).to_have_text("已离职")
+    expect(hr.locator("table.model-list tbody tr", has_text="李娜")).to_contain_text("已离职")
 
     leaving.reload()                             # her open session has ended
     expect(leaving).to_have_url(re.compile(r"/login"))
