@@ -491,6 +491,25 @@ class RegisterView(ModelView):
                     form[name].process(MultiDict({name: request.args[name][:200]}))
         return form
 
+    def form_again(self, message):
+        """The create or edit form again, filled with what was posted, and
+        `message` (a post refused before it reached the form, e.g. an expired
+        CSRF token): nothing saved, nothing typed lost."""
+        from flask_admin.helpers import get_redirect_target
+        from flask_admin.model.helpers import get_mdict_item_or_list
+        from flask_admin.form import FormOpts
+        flash(message, "error")
+        return_url = get_redirect_target() or self.get_url(".index_view")
+        if current_endpoint() == "create_view":
+            form = self.create_form()
+            opts = FormOpts(widget_args=self.form_widget_args, form_rules=self._form_create_rules)
+            return self.render(self.create_template, form=form, form_opts=opts, return_url=return_url)
+        row = self.get_one(get_mdict_item_or_list(request.args, "id"))
+        form = self.edit_form(obj=row)
+        opts = FormOpts(widget_args=self.form_widget_args, form_rules=self._form_edit_rules)
+        return self.render(self.edit_template, model=row, form=form, form_opts=opts,
+                           return_url=return_url)
+
     def edit_form(self, obj=None):
         form = super().edit_form(obj)
         if obj is not None:
@@ -502,11 +521,15 @@ class RegisterView(ModelView):
 
     def create_model(self, form):
         try:
-            return services.create(current_user, self.model, self._form_values(form),
-                                   on_saved=self._save_inlines(form) if self.inline_models else None)
+            row = services.create(current_user, self.model, self._form_values(form),
+                                  on_saved=self._save_inlines(form) if self.inline_models else None)
         except services.InputError as err:
             self._show_errors(form, err)
             return False
+        similar = services.similar_records(current_user, self.spec, row)
+        if similar:
+            flash(services.similar_message(similar), "warning")
+        return row
 
     def update_model(self, form, model):
         try:

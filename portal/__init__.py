@@ -16,13 +16,13 @@ def all_models():
     """Every table of the portal, in creation order."""
     import models
     import permissions
-    from . import accounts, audit, importer, notify, numbering
+    from . import accounts, api, audit, importer, notify, numbering
     from .registry import discover
     from .workflows.engine import WorkflowEvent
     tables = [accounts.Role, accounts.User, accounts.UserRole, accounts.ApiToken,
               audit.AuditEvent, numbering.NumberSeries, permissions.Permission,
               permissions.SeededRegister, WorkflowEvent, notify.Notification,
-              importer.ImportBatch]
+              importer.ImportBatch, api.IdempotencyKey]
     specs = discover(models)
     seen = set()
     for model in getattr(models, "TABLES", ()):

@@ -11,12 +11,15 @@ from decimal import Decimal
 
 from flask import Blueprint, g, jsonify, request
 from flask_login import current_user
-from peewee import (BooleanField, DateField, DateTimeField, DecimalField,
-                    FloatField, ForeignKeyField, IntegerField, TextField)
+from peewee import (BooleanField, CharField, DateField, DateTimeField, DecimalField,
+                    FloatField, ForeignKeyField, IntegerField, IntegrityError, TextField)
 
 import permissions
 
 from . import registry, services
+from .accounts import User
+from .clock import now
+from .db import BaseModel
 from .formdata import bind
 from .i18n import gettext
 from .security import csrf
@@ -51,10 +54,52 @@ def _authenticate():
     if request.method not in ("GET", "HEAD", "OPTIONS") and g.get("api_token") is None:
         csrf.protect()     # session-cookie clients send X-CSRFToken
     if g.get("api_token") is not None:
-        from .accounts import ApiToken
-        from .clock import now
-        ApiToken.update(last_used_at=now()).where(ApiToken.id == g.api_token.id).execute()
+        note_token_use(g.api_token)
     return None
+
+
+TOKEN_USE_EVERY = 300       # seconds: a token's last use is kept to within five minutes
+
+
+def note_token_use(token):
+    """Record when a token was last used, at most every few minutes and as a
+    statement of its own: a read never waits for, or fails on, a write lock
+    (a busy database skips the note; the next call records it)."""
+    from datetime import timedelta
+    from .accounts import ApiToken
+    from .clock import now
+    from .db import is_busy, short_lock_wait
+    moment = now()
+    if token.last_used_at is not None and moment - token.last_used_at < timedelta(seconds=TOKEN_USE_EVERY):
+        return
+    try:
+        with short_lock_wait():
+            (ApiToken.update(last_used_at=moment)
+             .where(ApiToken.id == token.id,
+                    ApiToken.last_used_at.is_null()
+                    | (ApiToken.last_used_at < moment - timedelta(seconds=TOKEN_USE_EVERY))).execute())
+    except Exception as err:      # noqa: BLE001 -- only a busy database is let go
+        if not is_busy(err):
+            raise
+
+
+def json_body():
+    """The request's JSON (None if there is none). A string holding a lone
+    surrogate (JSON "\ud800") is not text: 400 before anything reads it."""
+    payload = request.get_json(silent=True)
+    if _has_lone_surrogate(payload):
+        raise BadRequest(services.bad_chars_message())
+    return payload
+
+
+def _has_lone_surrogate(value):
+    if isinstance(value, str):
+        return services.BAD_SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
 
 
 # Serialization ----------------------------------------------------------------
@@ -314,17 +359,87 @@ def get_record(name, pk):
     return jsonify(serialize(spec, row))
 
 
+class IdempotencyKey(BaseModel):
+    """A create request's Idempotency-Key: the same request sent again (a
+    retry after a timeout) answers with the record it made, never a second
+    one. Kept a day (portal sweep)."""
+    user = ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    key = CharField(max_length=100)
+    register = CharField(max_length=60)
+    digest = CharField(max_length=64)
+    record_id = IntegerField()
+    created_at = DateTimeField(default=now)
+
+    class Meta:
+        table_name = "idempotency_key"
+        indexes = ((("user", "key"), True),)
+
+
+KEY_LIFETIME_HOURS = 24
+
+
+def _idempotency_key():
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    key = key.strip()
+    if not 1 <= len(key) <= 100 or services.BAD_CHARS.search(key):
+        raise BadRequest(gettext("Idempotency-Key 须为 1–100 个字符。"))
+    return key
+
+
+def _replayed(spec, key, digest):
+    """The record an earlier request with this key made, or None."""
+    found = IdempotencyKey.get_or_none(IdempotencyKey.user == current_user.id,
+                                       IdempotencyKey.key == key)
+    if found is None:
+        return None
+    if found.register != spec.name or found.digest != digest:
+        raise services.Conflict(gettext("此 Idempotency-Key 已用于另一个请求，请换用新的键。"))
+    response = jsonify(serialize(spec, permissions.row(current_user, "view", spec.model,
+                                                       found.record_id)))
+    response.headers["Idempotent-Replayed"] = "true"
+    return response, 201
+
+
 @bp.post("/<name>")
 def create_record(name):
     spec = spec_or_404(name)
     permissions.require(current_user, "create", spec.model)
-    payload = request.get_json(silent=True)
+    payload = json_body()
+    key = _idempotency_key()
+    if key is not None:
+        import hashlib
+        import json
+        digest = hashlib.sha256(json.dumps([spec.name, payload], sort_keys=True, ensure_ascii=False,
+                                           default=str).encode("utf-8")).hexdigest()
+        replayed = _replayed(spec, key, digest)
+        if replayed is not None:
+            return replayed
     view = view_for(spec)
     defaults = services.defaults_for(current_user, spec)
     form, _ = bind(view._create_form_class, spec, payload, base_data=defaults)
     values = {n: form[n].data for n in spec.editable_fields() if n in form}
-    row = services.create(current_user, spec.model, values)
-    return jsonify(serialize(spec, row)), 201
+
+    def remember(row):
+        # the key is written with the record, in its transaction: both or neither
+        IdempotencyKey.create(user=current_user.id, key=key, register=spec.name, digest=digest,
+                              record_id=row.id)
+    try:
+        row = services.create(current_user, spec.model, values,
+                              on_saved=remember if key is not None else None)
+    except IntegrityError:
+        # the same key arrived twice at once: the other request made the record
+        replayed = _replayed(spec, key, digest) if key is not None else None
+        if replayed is None:
+            raise
+        return replayed
+    body = serialize(spec, row)
+    similar = services.similar_records(current_user, spec, row)
+    if similar:
+        body["warnings"] = {"similar": [no for no, _ in similar],
+                            "message": services.similar_message(similar)}
+    return jsonify(body), 201
 
 
 @bp.route("/<name>/<int:pk>", methods=["PATCH"])
@@ -332,7 +447,7 @@ def update_record(name, pk):
     spec = spec_or_404(name)
     permissions.require(current_user, "edit", spec.model)
     row = permissions.row(current_user, "edit", spec.model, pk)
-    payload = request.get_json(silent=True)
+    payload = json_body()
     if not isinstance(payload, dict) or "version" not in payload:
         raise BadRequest(gettext("请在请求中提供当前版本号 version（乐观锁）。"),
                          {"version": gettext("必填。")})
@@ -381,7 +496,7 @@ def run_action(name, pk, action):
         raise permissions.NotFound()
     permissions.require(current_user, "view", spec.model)
     row = permissions.row(current_user, "view", spec.model, pk)
-    payload = request.get_json(silent=True) or {}
+    payload = json_body() or {}
     if not isinstance(payload, dict):
         raise BadRequest(gettext("请求体必须是 JSON 对象。"))
     result = record_actions.run(current_user, spec, row, action, payload)

@@ -4,9 +4,10 @@ SQLite (the default) runs with WAL, foreign keys on and a busy timeout; work
 that reads then writes opens its transaction with BEGIN IMMEDIATE so that two
 writers queue on the lock instead of failing with "database is locked".
 """
+import os
 from contextlib import contextmanager
 
-from peewee import DatabaseProxy, Model, PostgresqlDatabase, SqliteDatabase
+from peewee import DatabaseProxy, Model, OperationalError, PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import connect
 
 db = DatabaseProxy()
@@ -14,14 +15,40 @@ db = DatabaseProxy()
 # Connections a process keeps open (one per thread serving a request at once).
 POOL_SIZE = 32
 
+# How long a write waits for a lock another transaction holds before the
+# request gives up with 503 and Retry-After (SQLite busy_timeout, PostgreSQL
+# lock_timeout). Long work is written in short transactions, so a few
+# seconds is plenty; PostgreSQL also bounds any one statement.
+LOCK_WAIT_MS = int(os.environ.get("PORTAL_DB_LOCK_WAIT_MS", 5000))
+STATEMENT_TIMEOUT_MS = int(os.environ.get("PORTAL_DB_STATEMENT_TIMEOUT_MS", 120_000))
+RETRY_AFTER_SECONDS = 5
+
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
     "foreign_keys": 1,
-    "busy_timeout": 30000,
+    "busy_timeout": LOCK_WAIT_MS,
     "synchronous": "normal",
     "cache_size": -64000,
     "temp_store": "memory",
 }
+
+# PostgreSQL errors that mean "busy, try again" (SQLSTATE): lock not
+# available, statement timeout, deadlock, serialization failure, too many
+# connections, cannot connect now.
+BUSY_SQLSTATES = {"55P03", "57014", "40P01", "40001", "53300", "57P03"}
+
+
+def is_busy(err) -> bool:
+    """Whether a database error means that the database is busy (a lock held
+    by someone else, a timeout), not that the request or the code is wrong."""
+    if not isinstance(err, OperationalError):
+        return False
+    text = str(err).lower()
+    if "database is locked" in text or "database table is locked" in text:
+        return True
+    cause = getattr(err, "orig", None) or err.__cause__ or err.__context__
+    code = getattr(cause, "pgcode", None) or getattr(err, "pgcode", None)
+    return code in BUSY_SQLSTATES or "could not connect" in text or "timeout" in text
 
 
 class BaseModel(Model):
@@ -55,7 +82,10 @@ def open_database(url: str):
         scheme, rest = url.split("://", 1)
         if scheme in ("postgres", "postgresql"):
             url = "postgresext://" + rest
-        database = connect(url)
+        # a lock wait and any one statement are bounded: a busy database
+        # answers 503 instead of queueing requests until the workers run out
+        database = connect(url, options=f"-c lock_timeout={LOCK_WAIT_MS} "
+                                        f"-c statement_timeout={STATEMENT_TIMEOUT_MS}")
     db.initialize(database)
     return database
 
@@ -98,6 +128,22 @@ def write_transaction():
     if is_sqlite():
         return db.atomic("IMMEDIATE")
     return db.atomic()
+
+
+@contextmanager
+def short_lock_wait(ms=100):
+    """A write that is only worth doing if the database is free at once
+    (bookkeeping on a read path): wait at most `ms` for a lock."""
+    if is_sqlite():
+        db.execute_sql(f"PRAGMA busy_timeout = {int(ms)}")
+        try:
+            yield
+        finally:
+            db.execute_sql(f"PRAGMA busy_timeout = {LOCK_WAIT_MS}")
+    else:
+        with db.atomic():
+            db.execute_sql(f"SET LOCAL lock_timeout = {int(ms)}")
+            yield
 
 
 def small_page_cache(kb):

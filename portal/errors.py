@@ -53,6 +53,22 @@ def caused_by_input(err):
             or (isinstance(err, OverflowError) and "SQLite INTEGER" in text))
 
 
+def _form_again(message):
+    """A register's create or edit form posted with an expired or missing
+    CSRF token comes back filled with what was typed (nothing is saved)."""
+    from flask_login import current_user
+    register, _, endpoint = (request.endpoint or "").rpartition(".")
+    if request.method != "POST" or endpoint not in ("create_view", "edit_view") or wants_json() \
+            or not current_user.is_authenticated:
+        return None
+    from admin_views import VIEWS
+    view = VIEWS.get(register)
+    if view is None:
+        return None
+    permissions.require(current_user, "create" if endpoint == "create_view" else "edit", view.model)
+    return view.form_again(message)
+
+
 def init_app(app):
     @app.errorhandler(permissions.Forbidden)
     def forbidden(err):
@@ -64,6 +80,10 @@ def init_app(app):
 
     @app.errorhandler(CSRFError)
     def csrf_error(err):
+        again = _form_again(gettext("页面已过期或请求来源无效（CSRF 校验失败），未保存。"
+                                    "您填写的内容已保留，请核对后再次提交。"))
+        if again is not None:
+            return again, 400
         return respond(400, gettext("页面已过期或请求来源无效（CSRF 校验失败），请刷新页面后重试。"))
 
     @app.errorhandler(InputError)
@@ -98,6 +118,14 @@ def init_app(app):
 
     @app.errorhandler(Exception)
     def unexpected(err):
+        from .db import RETRY_AFTER_SECONDS, is_busy
+        if is_busy(err):
+            # another transaction holds the lock (a long write, a burst): try again
+            log.warning("database busy on %s: %s", request.path, err)
+            response, code = respond(503, gettext("系统繁忙，数据库暂时无法完成您的请求，未保存任何内容。请稍后重试。"))
+            response = app.make_response((response, code))
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
         if caused_by_input(err):
             log.warning("input refused by the database driver on %s: %s", request.path, err)
             return respond(400, gettext("请求中含有不允许的字符（如 NUL）或超出范围的数值，未处理。"))

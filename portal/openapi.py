@@ -5,52 +5,44 @@ export, paper-form workbook and workflow transitions, with the request and
 response schemas of its fields (types, choices as enums, required fields).
 
 Labels and descriptions are in the caller's language, like the rest of the API."""
-from peewee import (BooleanField, CharField, DateField, DateTimeField,
-                    DecimalField, FloatField, ForeignKeyField, IntegerField,
-                    TextField)
+from peewee import TextField
 
 from . import registry
-from .fields import ListField
 from .i18n import gettext, tr
 
 MAX_ID = 2 ** 63 - 1
 DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-# Fields a new record gets from the user and the register when not given
-# (services.defaults_for): not required in a create request.
-DEFAULTED = {"dept", "filled_by", "filled_at", "retention_class", "confidentiality"}
+JSON_TYPES = {"foreign_key": "integer", "integer": "integer", "decimal": "number",
+              "number": "number", "boolean": "boolean"}
 
 
-def value_schema(field, request=False) -> dict:
-    """The JSON schema of one field's value."""
-    if isinstance(field, ListField):
+def value_schema(spec, field, request=False) -> dict:
+    """The JSON schema of one field's value, made from the field's one
+    description (registry.describe_field)."""
+    d = registry.describe_field(spec, field)
+    kind = d["type"]
+    codes = [c["code"] for c in d.get("choices", ())]
+    if kind == "list":
         item = {"type": "string"}
-        options = [code for code, _ in field.choices_for(field.model)]
-        if options:
-            item["enum"] = options
+        if codes:
+            item["enum"] = codes
         return {"type": "array", "items": item}
-    if isinstance(field, ForeignKeyField):
-        target = registry.spec_for(field.rel_model)
-        schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID,
-                  "description": f"id ({target.name if target else field.rel_model._meta.table_name})"}
-    elif field.choices:
-        schema = {"type": "string", "enum": [code for code, _ in field.choices]}
-    elif isinstance(field, BooleanField):
-        schema = {"type": "boolean"}
-    elif isinstance(field, DateTimeField):
-        schema = {"type": "string", "pattern": DATETIME_PATTERN, "example": "2026-01-31 09:30:00"}
-    elif isinstance(field, DateField):
-        schema = {"type": "string", "format": "date"}
-    elif isinstance(field, (DecimalField, FloatField)):
-        schema = {"type": "number"}
-    elif isinstance(field, IntegerField):
-        schema = {"type": "integer"}
-    else:
-        schema = {"type": "string"}
-        if request and isinstance(field, CharField) and field.max_length:
-            schema["maxLength"] = field.max_length
-    if field.null:
+    schema = {"type": JSON_TYPES.get(kind, "string")}
+    if kind == "foreign_key":
+        schema.update(minimum=1, maximum=MAX_ID, description=f"id ({d['target']})")
+    elif codes:
+        schema["enum"] = codes
+    elif kind == "datetime":
+        schema.update(pattern=DATETIME_PATTERN, example="2026-01-31 09:30:00")
+    elif kind == "date":
+        schema["format"] = "date"
+    elif request and d.get("max_length"):
+        schema["maxLength"] = d["max_length"]
+    if "example" in d:
+        schema["example"] = d["example"]
+    if d["nullable"]:
         schema["nullable"] = True
         if "enum" in schema:
             schema["enum"] = schema["enum"] + [None]
@@ -58,7 +50,7 @@ def value_schema(field, request=False) -> dict:
 
 
 def _described(spec, field, request=False):
-    schema = value_schema(field, request)
+    schema = value_schema(spec, field, request)
     schema["title"] = tr(spec.label_of(field.name))
     return schema
 
@@ -79,8 +71,7 @@ def input_schema(spec, patch=False) -> dict:
     for name in spec.editable_fields():
         field = spec.fields[name]
         props[name] = _described(spec, field, request=True)
-        if (not patch and registry.is_required(field) and name not in DEFAULTED
-                and name not in spec.dept_fields[:1]):
+        if not patch and registry.required_on_create(spec, field):
             required.append(name)
     if patch:
         props["version"] = {"type": "integer", "description": gettext("当前版本号（乐观锁）")}
@@ -161,7 +152,7 @@ def list_parameters(spec, paging=True) -> list:
         field = spec.fields[name]
         if isinstance(field, TextField):
             continue
-        schema = value_schema(field)
+        schema = value_schema(spec, field)
         schema.pop("nullable", None)
         if "enum" in schema:
             schema["enum"] = [v for v in schema["enum"] if v is not None]

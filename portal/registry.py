@@ -88,6 +88,9 @@ class Spec:
         # a register without a workflow that records one approval (认可):
         # (label, fields still open after it) -- portal/workflows/actions.py
         self.endorsement = get("endorsement")
+        # an example value of a field whose text has a format (e.g. "2026-Q4"),
+        # published with the field's description
+        self.examples = dict(get("examples", {}))
         # Row rules (permissions/rules.py): "all", "department" or "archive".
         self.row_scope = get("row_scope", "department")
         self.dept_fields = tuple(get("dept_fields") or [f for f in ("dept",) if f in fields])
@@ -282,6 +285,9 @@ FIELD_LABELS = {
 
 
 def field_type(field) -> str:
+    from .fields import ListField
+    if isinstance(field, ListField):
+        return "list"
     if isinstance(field, ForeignKeyField):
         return "foreign_key"
     if field.choices:
@@ -298,23 +304,53 @@ def is_required(field) -> bool:
     return not field.null and field.default is None and field.name != "id"
 
 
+# Fields a new record gets from the user and the register when not given
+# (services.defaults_for): not required in a create request.
+DEFAULTED = {"dept", "filled_by", "filled_at", "retention_class", "confidentiality"}
+
+
+def required_on_create(spec, field) -> bool:
+    """Whether a create request must give the field (the form requires it and
+    nothing fills it in)."""
+    return (is_required(field) and field.name not in SYSTEM_FIELDS and field.name != "record_no"
+            and field.name not in DEFAULTED and field.name not in spec.dept_fields[:1]
+            and field.name in spec.editable_fields())
+
+
+def field_choices(spec, field):
+    """(code, label) pairs a field takes: its choices, or a list field's options."""
+    if field_type(field) == "list":
+        return list(field.choices_for(spec.model))
+    return list(field.choices or ())
+
+
 def describe_field(spec, field) -> dict:
+    """The one description of a field: what GET /api/v1/registers and
+    `portal registers --json` publish, and what the OpenAPI schemas are made
+    of (portal/openapi.py)."""
     from .i18n import tr
+    kind = field_type(field)
     out = {
         "name": field.name,
         "label": tr(spec.label_of(field.name)),
-        "type": field_type(field),
-        "required": is_required(field) and field.name not in SYSTEM_FIELDS
-        and field.name != "record_no",
+        "type": kind,
+        "required": required_on_create(spec, field),
         "read_only": field.name not in spec.editable_fields(),
+        "nullable": bool(field.null),
     }
-    if field.choices:
-        out["choices"] = [{"code": c, "label": tr(label)} for c, label in field.choices]
+    if field.name in spec.required:
+        # the paper form's item: filled in, or struck through in na_fields (000-四 43)
+        out["form_required"] = True
+    choices = field_choices(spec, field)
+    if choices:
+        out["choices"] = [{"code": c, "label": tr(label)} for c, label in choices]
     if isinstance(field, ForeignKeyField):
         target = spec_for(field.rel_model)
         out["target"] = target.name if target else field.rel_model._meta.table_name
-    if isinstance(field, CharField):
+    if isinstance(field, CharField) and kind not in ("list", "choice"):
         out["max_length"] = field.max_length
+    if field.name in spec.examples:
+        out["example"] = spec.examples[field.name]
     return out
 
 

@@ -21,8 +21,27 @@ from .i18n import gettext, tr
 from .registry import SYSTEM_FIELDS, child_label, spec_for
 
 # NUL and C0/C1 control characters other than tab and line breaks; bidi
-# overrides that can disguise text. They are refused with a clear message.
-BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# overrides that can disguise text; lone surrogates (not text at all, which
+# no database stores). They are refused with a clear message.
+BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+                       "\ud800-\udfff]")
+BAD_SURROGATE = re.compile("[\ud800-\udfff]")
+# Invisible characters that only deceive (two names that look the same):
+# zero-width space and non-joiner, word joiner, byte-order mark, and a
+# zero-width joiner that does not join two emoji (👨‍👩‍👧 keeps its own). Removed.
+_EMOJI = "\U0001f000-\U0001faff\u2600-\u27bf"
+INVISIBLE = re.compile(f"[\u200b\u200c\u2060\ufeff]|(?<![{_EMOJI}])\u200d|\u200d(?![{_EMOJI}])")
+# Spaces that look like a space in a name or a code: written as one.
+ODD_SPACES = re.compile("[\u00a0\u2000-\u200a\u202f\u205f]")
+
+
+def normal_text(value, short=True):
+    """Text as it is stored: Unicode NFC (a decomposed 张 and a composed one
+    are one name), without invisible characters; in short fields (names,
+    codes) odd spaces become plain ones."""
+    import unicodedata
+    value = INVISIBLE.sub("", unicodedata.normalize("NFC", value))
+    return ODD_SPACES.sub(" ", value) if short else value
 
 
 # A text field (意见、说明、内容…) holds at most this many characters: longer
@@ -224,10 +243,14 @@ def _assign(row, spec, values, by_workflow=False):
         raise InputError(leaving)
     bad = {}
     for name, value in values.items():
-        if isinstance(value, str) and spec.fields[name].__class__ is not TextField:
-            value = value.strip()
-        if isinstance(value, str) and BAD_CHARS.search(value):
-            bad[name] = bad_chars_message()
+        if isinstance(value, str):
+            if BAD_CHARS.search(value):
+                bad[name] = bad_chars_message()
+                continue
+            short = spec.fields[name].__class__ is not TextField
+            value = normal_text(value, short)
+            if short:
+                value = value.strip()
         setattr(row, name, value)
     if bad:     # before any hook looks the value up (PostgreSQL refuses NUL)
         raise InputError(bad)
@@ -280,6 +303,37 @@ def build(actor, spec, values, by_workflow=False):
     _derive(actor, row)
     validate(actor, spec, row, is_new=True)
     return row
+
+
+def similar_records(actor, spec, row, limit=5) -> list:
+    """Records the actor may read whose title looks like the new one's once
+    case, spaces and full-width forms are set aside (陕西 高速 vs 陕西高速,
+    ＡＢＣ vs ABC): flagged on create, so that a deceptive or accidental
+    double is seen (not refused: namesakes exist)."""
+    import unicodedata
+    from peewee import fn
+    name = spec.title_field
+    field = spec.fields.get(name)
+    value = getattr(row, name, None)
+    if not isinstance(field, CharField) or name == "record_no" or not isinstance(value, str):
+        return []
+    squeeze = str.maketrans("", "", " \t\u3000")
+    keys = {unicodedata.normalize("NFKC", value).casefold().translate(squeeze),
+            value.casefold().translate(squeeze)} - {""}
+    if not keys:
+        return []
+    column = fn.LOWER(fn.REPLACE(fn.REPLACE(field, " ", ""), "\u3000", ""))
+    Model = spec.model
+    query = (permissions.rows(actor, "view", Model, fields=(Model.id, Model.record_no, field))
+             .where(column.in_(sorted(keys))))
+    if row.id is not None:
+        query = query.where(Model.id != row.id)
+    return [(r.record_no, getattr(r, name)) for r in query.limit(limit)]
+
+
+def similar_message(similar) -> str:
+    return gettext("已有相似的记录：%(items)s。请确认不是重复录入。",
+                   items="、".join(f"{no}（{title}）" for no, title in similar))
 
 
 def _stamp_new(actor, row):

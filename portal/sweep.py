@@ -56,6 +56,15 @@ def due_reminders(now):
     return sent
 
 
+@sweeper
+def expired_idempotency_keys(now):
+    """Idempotency keys older than a day: a retry comes within minutes."""
+    from datetime import timedelta
+    from .api import KEY_LIFETIME_HOURS, IdempotencyKey
+    return (IdempotencyKey.delete()
+            .where(IdempotencyKey.created_at < now - timedelta(hours=KEY_LIFETIME_HOURS)).execute())
+
+
 def run_all(now=None):
     now = now or clock.now()
     return [(fn.__name__, fn(now)) for fn in SWEEPERS]

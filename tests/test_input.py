@@ -19,7 +19,7 @@ def good(db_ctx):
     ("name", "", "必填"),
     ("grade", "Z", "选"),
     ("region", 999999, "不存在"),
-    ("region", "abc", "不存在"),
+    ("region", "abc", "整数"),                       # an id is a JSON integer
     ("account_owner", None, "必填"),
     ("name", "长" * 201, "200"),
     ("name", "坏\x00字符", "控制字符"),
