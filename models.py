@@ -1036,6 +1036,11 @@ class TradeStartInvestigation(FormRecord):
                                      responsible_signer=None, signed_at=None),),
               style="danger"),
         ])
+        # a new customer (no file chosen) is filed from this form when approved
+        required_when = {name: {"customer": None}
+                         for name in ("region", "contact_name", "phone", "address")}
+        target_filters = {"customer": {"lifecycle_status": [c for c, _ in LIFECYCLE
+                                                            if c != "trading"]}}
         permissions = {"create": SALES_FRONT, "edit": SALES_FRONT + ("sales_manager",),
                        "view": CUSTOMER_READERS}
 
@@ -1228,6 +1233,14 @@ class DemandLead(FormRecord):
               roles=("regional_manager", "sales_manager", "marketing_head"), effects=(fx.sign,)),
         ], state_field="status", label="落实进展", due_field="next_followup_due",
             handler_field="owner")
+        one_of = (("customer", "prospect_name"),)
+        allowed = {"product": ("info_class", DEMAND_CLASS_PRODUCTS)}
+        required_when = {**{name: {"info_class": "class1", "is_major": True}
+                            for name in ("bid_time", "bidders", "competitor_details")},
+                         "strategy": {"is_major": True}}
+        # 一类: a sales leader; a region's manager is one (the other way, a leading
+        # sales role, is a login's and not published)
+        target_from = {"owner": ("region", "manager", {"info_class": "class1"})}
         permissions = {"create": CUSTOMER_WRITERS, "edit": CUSTOMER_WRITERS,
                        "view": CUSTOMER_READERS}
 
@@ -1460,6 +1473,9 @@ class GuestProfile(FormRecord):
         required = ("id_type", "id_number", "contact", "checkin_at")
         signatures = ("登记人", "负责人")
         flags = ("no_customer_copy",)
+        formats = {"id_number": ("id_type", {"resident_id": (r"\d{17}[\dX]",
+                                                             "11010519491231002X")})}
+        required_with = {"id_number": ("id_type",), "id_type": ("id_number",)}
         permissions = {"create": HOTEL_STAFF, "edit": HOTEL_STAFF,
                        "view": HOTEL_STAFF + SALES_MANAGERS + LEADERS,
                        "export": ("marketing_head", "general_manager")}
@@ -1520,6 +1536,7 @@ class GuestOpinionForm(FormRecord):
         filters = ("date", "staff", "department", "customer", "dept")
         person_fields = ("staff", "filled_by")
         signatures = ("填写员工", "班组负责人")
+        one_of = (("customer", "guest_name"),)
         permissions = {"create": HOTEL_STAFF, "edit": HOTEL_STAFF,
                        "view": HOTEL_STAFF + SALES_MANAGERS + LEADERS}
 
@@ -1582,6 +1599,7 @@ class GuestPreference(FormRecord):
         search = ("record_no", "guest_name", "diet", "beverages", "other_hobbies", "evaluation")
         filters = ("customer", "pillow_height", "mattress_firmness", "filled_at", "filled_by")
         person_fields = ("filled_by",)
+        one_of = (("guest", "customer", "guest_name"), GUEST_PREFERENCE_ITEMS)
         permissions = {"create": HOTEL_STAFF, "edit": HOTEL_STAFF,
                        "view": HOTEL_STAFF + SALES_MANAGERS + LEADERS}
 
@@ -1640,6 +1658,9 @@ class CustomerAnalysis(FormRecord):
         search = ("record_no", "period", "content")
         filters = ("customer", "analysis_type", "filled_at", "filled_by", "dept")
         person_fields = ("filled_by",)
+        # the analysis itself, or the items of its type (002 篇二 3)
+        one_of = tuple({"fields": ("content",) + items, "when": {"analysis_type": kind}}
+                       for kind, items in ANALYSIS_ITEMS.items())
         permissions = {"create": CUSTOMER_WRITERS, "edit": CUSTOMER_WRITERS,
                        "view": CUSTOMER_READERS}
 
@@ -1952,6 +1973,9 @@ class ConsumerArchive(FormRecord):
               effects=(fx.sign, _schedule_revisits,
                        fx.notify_employees("custodian", "顾客档案表已交您保管，回访计划已生成"))),
         ], due_field="submit_due")
+        rule_required = ("custodian",)
+        compare = {"custodian": ("!=", "filled_by")}
+        required_when = {"products_purchased": {"purchased": "buyer"}}
         permissions = {"create": CONSUMER_REPS, "edit": CONSUMER_REPS + ("sales_manager",),
                        "view": CONSUMER_REPS + ("sales_manager", "marketing_head", "after_sales")
                        + LEADERS,
@@ -2101,6 +2125,8 @@ class KeyAccountUsage(FormRecord):
         filters = ("customer", "month", "filled_by", "dept")
         person_fields = ("filled_by",)
         default_sort = ("month", True)
+        one_of = (("volume", "amount"),)
+        target_filters = {"customer": {"is_key_account": True}}
         permissions = {"create": CUSTOMER_WRITERS, "edit": CUSTOMER_WRITERS,
                        "view": CUSTOMER_READERS}
 
@@ -2172,6 +2198,9 @@ class KeyAccountRevisit(FormRecord):
               inputs=(Input("opinion", lazy("检查意见"), "textarea", field="check_opinion"),),
               effects=(fx.sign, fx.stamp("checked_by", "checked_at")), bulk=True),
         ])
+        required_when = {"authorised_by": {"direct_by_manager": True}}
+        compare = {"authorised_by": ("!=", "visitor")}
+        target_filters = {"customer": {"is_key_account": True}}
         permissions = {"create": CUSTOMER_WRITERS, "edit": CUSTOMER_WRITERS,
                        "view": CUSTOMER_READERS}
 
@@ -2248,6 +2277,7 @@ class PatrolPlan(FormRecord):
               relations=(_one_of("assignee", "made_by"),),
               inputs=(Input("note", lazy("完成情况"), "textarea", required=True, field="completion_note"),)),
         ])
+        formats = {"period": ("period_type", PATROL_PERIOD_FORMATS)}
         permissions = {"create": ("sales_supervisor", "regional_manager", "sales_manager"),
                        "edit": ("sales_supervisor", "regional_manager", "sales_manager"),
                        "view": CUSTOMER_READERS}
@@ -2514,6 +2544,8 @@ class InquiryCard(FormRecord):
         search = ("record_no", "prospect_name", "opinions")
         filters = ("customer", "issued_at", "issued_by", "returned_at", "dept")
         person_fields = ("issued_by", "filled_by")
+        one_of = (("customer", "prospect_name"),)
+        required_with = {"opinions": ("returned_at",)}
         permissions = {"create": SALES_FRONT, "edit": SALES_FRONT, "view": CUSTOMER_READERS}
 
     @classmethod
@@ -3040,6 +3072,9 @@ class AfterSalesDefectConfirmation(FormRecord):
         person_fields = ("recorded_by", "filled_by")
         default_retention = "unspecified"
         signatures = ("品质保证部售后服务人员", "负责人")
+        one_of = (("customer", "feedback"),)
+        required_when = {"handling_result": {"confirmation": [c for c, _ in DEFECT_CONFIRMATIONS
+                                                              if c != "pending"]}}
         permissions = {"create": ("quality_dept",), "edit": ("quality_dept",),
                        "view": ("quality_dept", "after_sales") + SALES + LEADERS,
                        "delete": ("quality_dept",)}
@@ -3220,6 +3255,8 @@ class SatisfactionSurveyPlan(ApprovalRecord):
         workflow = approval_flow(
             [Step("业务部负责人核准", "sales_manager"), Step("总经理核准", "general_manager")],
             creators=SALES, executors=SALES, evaluate=True, execute_label="开始实施")
+        # this year's plan or next year's (004 §5.2)
+        allowed = {"year": lambda: (today().year, today().year + 1)}
         permissions = {"create": SALES, "edit": SALES, "view": SALES + ("after_sales",) + LEADERS}
 
     def derive(self, actor):
@@ -3472,6 +3509,7 @@ class OpinionBookEntry(FormRecord):
         default_retention = "one_year_extended"
         signatures = ("顾客", "记录人", "检查人")
         workflow = BOOK_WORKFLOW
+        one_of = (("customer", "customer_name"),)
         permissions = {"create": CONTACT_FRONT, "edit": CONTACT_FRONT,
                        "view": SALES + ("after_sales",) + LEADERS}
 
@@ -3819,6 +3857,12 @@ class ComplaintStatistics(FormRecord):
                            "due_at", "return_reason")
         signatures = ("编制人", "审核人(销售经理)")
         workflow = STATS_WORKFLOW
+        # examples: the current month or half year
+        formats = {"period": ("period_type", {
+            "monthly": (PERIOD_PATTERNS["monthly"], lambda: today().strftime("%Y-%m")),
+            "half_year": (PERIOD_PATTERNS["half_year"],
+                          lambda: f"{today().year}-H{1 if today().month <= 6 else 2}")})}
+        unique_with = {"period": ("period_type",)}
         permissions = {"create": CASE_ROUTED, "edit": CASE_ROUTED, "view": CASE_ROUTED + LEADERS}
 
     @staticmethod
@@ -3989,6 +4033,7 @@ class QualityDefectReport(FormRecord):
         default_retention = "product_lifetime"
         signatures = ("填报人", "接收部门")
         workflow = DEFECT_WORKFLOW
+        one_of = ({"fields": ("complaint", "contact_log"), "exclusive": True},)
         permissions = {"create": CASE_ROUTED, "edit": CASE_ROUTED, "view": CASE_READERS}
 
     def derive(self, actor):
@@ -4098,6 +4143,7 @@ class RewardPenaltyNotice(ApprovalRecord):
         workflow = approval_flow([Step("总经理批准", "general_manager")],
                                  creators=("admin_dept", "marketing_head"),
                                  executors=("admin_dept", "hr", "finance"), execute_label="执行奖罚")
+        one_of = (("unit", "person"),)
         permissions = {"create": ("admin_dept", "marketing_head"),
                        "edit": ("admin_dept", "marketing_head"),
                        "view": ("admin_dept", "marketing_head", "sales_manager", "hr", "finance",
@@ -4357,6 +4403,7 @@ class SalesAllowanceCertificate(_ScTyped, ApprovalRecord):
             extra=(T("seal", "客户签章", "approved", "executed", roles=SALES_FRONT,
                      inputs=(Input("sealed_at", "客户签章日期", "date", required=True,
                                    field="customer_sealed_at"),)),))
+        target_filters = {"complaint": {"resolution_mode": "allowance"}}
         permissions = {"create": SALES_FRONT, "edit": SALES_FRONT,
                        "view": SALES + LEADERS + ("finance",)}
 
@@ -4529,6 +4576,7 @@ class SalesReturnCertificate(_ScTyped, FormRecord):
         person_fields = ("filled_by",)
         all_rows_roles = _SC_RETURN_READERS
         signatures = ("买受人（统一发票章）", "业务员")
+        allowed = {"buyer_stamp": (True,)}
         permissions = {"create": SALES_FRONT, "edit": SALES_FRONT,
                        "view": SALES + LEADERS + ("finance",)}
 
@@ -4596,6 +4644,8 @@ class ReturnExchangeRecord(_ScTyped, FormRecord):
         person_fields = ("filled_by", "responsible_person")
         all_rows_roles = LEADERS + ("hr",)
         signatures = ("填表人", "责任部门负责人")
+        one_of = (("customer", "complaint", "return_note"),)
+        target_filters = {"responsible_person": {"dept": {"field": "responsible_dept"}}}
         permissions = {"create": SALES_FRONT + ("after_sales",),
                        "edit": SALES_FRONT + ("after_sales",),
                        "view": SALES + LEADERS + ("after_sales", "quality_dept", "hr")}
@@ -4761,6 +4811,8 @@ class ProductUnit(_ScTyped, FormRecord):
         readonly_fields = ("warranty_until",)
         default_retention = "product_lifetime"
         inlines = ("ProductUnitWarranty",)
+        one_of = (("customer", "customer_name"),)
+        compare = {"installed_on": (">=", "sold_on")}
         permissions = {"create": ("after_sales",), "edit": ("after_sales",),
                        "view": SERVICE + SALES + LEADERS + ("finance",)}
 
@@ -4830,6 +4882,7 @@ class ServiceContract(_ScTyped, FormRecord):
         all_rows_roles = LEADERS + ("after_sales", "finance", "sales_manager")
         inlines = ("ServiceContractUnit",)
         signatures = ("客户（盖章）", "公司代表")
+        compare = {"end_on": (">", "start_on")}
         permissions = {"create": SALES_FRONT + SALES_MANAGERS, "edit": SALES_FRONT + SALES_MANAGERS,
                        "view": SALES + LEADERS + ("after_sales", "technician", "finance")}
 
@@ -4889,6 +4942,8 @@ class WarrantyExpiryNotice(_ScTyped, FormRecord):
         person_fields = ("filled_by", "sent_by")
         all_rows_roles = LEADERS + ("sales_manager",)
         signatures = ("市场营销部",)
+        required_with = {"sent_by": ("sent_at",)}
+        unique_with = {"contract": ()}
         permissions = {"create": SALES_FRONT + SALES_MANAGERS, "edit": SALES_FRONT + SALES_MANAGERS,
                        "view": SALES + LEADERS + ("after_sales",)}
 
@@ -4938,6 +4993,7 @@ class ServiceFeeSchedule(_ScTyped, FormRecord):
                         "component_base_price", "unit", "valid_from")
         search = ("record_no", "item", "product_model")
         filters = ("valid_from",)
+        one_of = (("standard_fee", "component_base_price"),)
         permissions = {"create": ("after_sales", "finance"), "edit": ("after_sales", "finance"),
                        "view": SERVICE + SALES + LEADERS + ("finance",)}
 
@@ -5253,6 +5309,7 @@ class RepairRequest(_ScTyped, FormRecord):
         default_sort = ("called_at", True)
         signatures = ("服务接待员", "派工人", "维修技术人员")
         workflow = REPAIR_FLOW
+        one_of = (("customer", "customer_name"), ("problem", "symptom"))
         permissions = {"create": ("after_sales",), "edit": ("after_sales",),
                        "view": SERVICE + LEADERS + SALES_MANAGERS + ("finance",)}
 
@@ -5330,6 +5387,12 @@ class ServiceVoucher(_ScTyped, FormRecord):
         all_rows_roles = LEADERS + SALES + ("finance",)
         default_retention = "product_lifetime"      # the product's repair history (000-四 442)
         signatures = ("维修技术人员", "客户签字", "主管")
+        one_of = (("customer", "customer_name", "request"),)
+        required_when = {"work_done": {"customer_signature": True},
+                         "fee": {"fee_collected_on_site": True}}
+        required_with = {"exemption_reason": ("signature_exempted_by",),
+                         "invoice_issued_at": ("invoice_no",)}
+        compare = {"signature_exempted_by": ("!=", "technician")}
         permissions = {"create": SERVICE, "edit": SERVICE + ("finance",),
                        "view": SERVICE + LEADERS + SALES + ("finance",)}
 
@@ -5427,6 +5490,7 @@ class GoodsReceipt(_ScTyped, FormRecord):
         person_fields = ("issued_by", "filled_by")
         all_rows_roles = LEADERS + SALES
         signatures = ("开具人", "客户")
+        one_of = (("customer", "customer_name", "request"),)
         permissions = {"create": SERVICE, "edit": SERVICE + SALES_FRONT,
                        "view": SERVICE + SALES + LEADERS}
 
@@ -5486,6 +5550,7 @@ class CustomerGoodsLedger(_ScTyped, FormRecord):
         person_fields = ("received_by", "filled_by")
         all_rows_roles = LEADERS + SERVICE + ("sales_manager",)
         signatures = ("收件人", "主管验讫", "客户签收")
+        one_of = (("customer", "customer_name", "receipt", "voucher"),)
         permissions = {"create": SALES_FRONT + SERVICE, "edit": SALES_FRONT + SERVICE,
                        "view": SALES + SERVICE + LEADERS}
 
@@ -5833,6 +5898,7 @@ class SubstituteLoan(_ScTyped, FormRecord):
         person_fields = ("lent_by", "filled_by")
         all_rows_roles = LEADERS + ("sales_manager",)
         signatures = ("经办人", "客户")
+        target_filters = {"substitute": {"is_substitute": True}}
         permissions = {"create": SERVICE, "edit": SERVICE, "view": SERVICE + SALES + LEADERS}
 
     def derive(self, actor):
@@ -5884,6 +5950,12 @@ class ToolCustody(_ScTyped, FormRecord):
         person_fields = ("custodian", "handed_over_to", "filled_by")
         all_rows_roles = LEADERS + ("hr",)
         signatures = ("保管人", "售后服务中心")
+        rule_required = ("custodian",)
+        target_filters = {"custodian": {"status": "active"}}
+        required_when = {**{name: {"status": "handed_over"}
+                            for name in ("handed_over_to", "handed_over_at")},
+                         "value": {"fixed_asset": True}}
+        compare = {"handed_over_to": ("!=", "custodian")}
         permissions = {"create": SERVICE, "edit": SERVICE, "view": SERVICE + LEADERS + ("hr",)}
 
     def check(self, actor, is_new):
@@ -6035,6 +6107,8 @@ class TechnicalDocument(_ScTyped, FormRecord):
         person_fields = ("custodian", "filled_by")
         inlines = ("TechnicalDocumentDistribution",)
         signatures = ("保管人",)
+        rule_required = ("custodian",)
+        allowed = {"confidentiality": [c for c, _ in CONFIDENTIALITY if c != "public"]}
         permissions = {"create": ("after_sales",), "edit": ("after_sales",),
                        "view": SERVICE + LEADERS + SALES_MANAGERS}
 
@@ -6182,6 +6256,8 @@ class ReceptionPlan(FormRecord):
         required = ("visitor_org", "visitor_contact", "identities", "names", "positions",
                     "responsible_dept")
         signatures = ("拟定人", "接待部门负责人", "行政管理部")
+        required_when = {name: {"category": ("group_leader", "important_customer")}
+                         for name in ("level", "host")}
         permissions = {"create": RECEPTION_HOSTS, "edit": RECEPTION_HOSTS,
                        "view": RECEPTION_HOSTS + LEADERS, "delete": RECEPTION_MANAGERS,
                        "export": RECEPTION_MANAGERS + LEADERS}
@@ -6426,6 +6502,7 @@ class HospitalityRequest(ApprovalRecord):
              Step("公司主要领导签字审批", "general_manager",
                   when=lambda row: row.type == "banquet_with_leader")],
             creators=RECEPTION_HOSTS, execute_label="已就餐")
+        allowed = {"business_related": (True,)}
         permissions = {"create": RECEPTION_HOSTS, "edit": RECEPTION_HOSTS,
                        "view": RECEPTION_HOSTS + LEADERS + ("finance",), "delete": RECEPTION_MANAGERS,
                        "export": RECEPTION_MANAGERS + LEADERS + ("finance",)}
@@ -6502,6 +6579,9 @@ class MeetingExpenseRequest(ApprovalRecord):
         workflow = approval_flow([Step("总经理批准", "general_manager")],
                                  creators=OFFICE + SALES + ("after_sales", "quality_dept", "hr"),
                                  execute_label="会议已召开")
+        rule_required = ("expense_plan",)
+        required_when = {name: {"meeting_type": "large_foreign"}
+                         for name in ("prepared_by", "programme")}
         permissions = {"create": OFFICE + SALES + ("after_sales", "quality_dept", "hr"),
                        "edit": OFFICE + SALES + ("after_sales", "quality_dept", "hr"),
                        "view": OFFICE + SALES + ("after_sales", "quality_dept", "hr", "finance") + LEADERS,
@@ -6741,6 +6821,8 @@ class ProposalPlan(FormRecord):
         readonly_fields = ("next_plan_due",)
         required = ("targets", "collection_plan")
         signatures = ("编制人", "市场营销部负责人")
+        patterns = {"half_year": r"(\d{4})年(上|下)半年"}
+        examples = {"half_year": "2026年上半年"}
         permissions = {"create": SALES, "edit": SALES, "view": SALES + LEADERS}
 
     def _period_start(self):
@@ -6830,6 +6912,12 @@ class ArchiveTransfer(FormRecord):
         default_retention = "long_term"
         inlines = ("ArchiveTransferItem",)
         signatures = ("移交人", "接收人签收")
+        formats = {"period": ("kind", {"annual_binding": (r"\d{4}", "2025"),
+                                       "monthly_filing": (r"\d{4}-(0?[1-9]|1[0-2])", "2026-10")})}
+        required_when = {"period": {"kind": ("annual_binding", "monthly_filing")},
+                         "reimbursement_claim_ref": {"kind": "travel_handover"}}
+        target_filters = {"from_person": {"dept": {"field": "from_dept"}}}
+        compare = {"to_person": ("!=", "from_person")}
         permissions = {"create": ARCHIVES, "edit": ARCHIVES, "view": ARCHIVES + LEADERS + ("finance",)}
         workflow = Workflow(
             states=[State("draft", "草稿", draft=True), State("handed", "已移交", locked=True),
@@ -6966,6 +7054,8 @@ class ArchiveFile(FormRecord):
                    "electronic_backup_at")
         person_fields = ("custodian", "filled_by")
         signatures = ("立卷人", "档案员")
+        examples = {"year": lambda: today().year}
+        required_when = {"electronic_backup_at": {"medium": "electronic"}}
         permissions = {"create": ARCHIVES, "edit": ARCHIVES, "view": STAFF,
                        "delete": ("archivist", "admin_dept"), "export": ARCHIVES + LEADERS}
 
@@ -7012,6 +7102,9 @@ class ArchivistRoster(FormRecord):
         filters = ("dept", "person", "filed_at", "changed_at", "archive_office_notified")
         person_fields = ("person", "previous_person", "filled_by")
         signatures = ("部门负责人", "总经理办公室档案室")
+        target_filters = {"person": {"dept": {"field": "dept"}}}
+        required_with = {"previous_person": ("changed_at",), "changed_at": ("previous_person",)}
+        compare = {"previous_person": ("!=", "person")}
         permissions = {"create": ARCHIVES + SALES_MANAGERS, "edit": ARCHIVES + SALES_MANAGERS,
                        "view": STAFF, "delete": ("archivist", "admin_dept")}
 
@@ -7448,6 +7541,7 @@ class Contractor(FormRecord):
         required = ("grade",)
         person_fields = ("checked_by", "filled_by")
         signatures = ("审查人(营销管理部门)",)
+        required_with = {"checked_by": ("checked_at",), "checked_at": ("checked_by",)}
         permissions = {"create": ENG_WRITERS, "edit": ENG_WRITERS, "view": ENG_READERS}
 
     def check(self, actor, is_new):
@@ -7675,6 +7769,9 @@ class ConstructionStartReport(FormRecord):
         person_fields = ("submitted_to", "filled_by")
         signatures = ("施工单位(盖章)", "报装专责")
         all_rows_roles = ENG_ALL_ROWS
+        target_filters = {"project": {"state": ("design_reviewed", "started", "inspecting")}}
+        target_where = {"contractor": {"checked_at": ("!=", None)}}
+        compare = {"planned_finish_on": (">=", "start_on")}
         permissions = {"create": ENG_WRITERS, "edit": ENG_WRITERS, "view": ENG_READERS}
 
     def check(self, actor, is_new):
@@ -7820,6 +7917,9 @@ class IntermediateInspection(FormRecord):
         inlines = ("IntermediateInspectionCopy",)
         copies = (("用电客户", "交用电客户"), ("施工单位", "交施工单位"), ("自存", "报装部门存档"))
         all_rows_roles = ENG_ALL_ROWS
+        target_filters = {"project": {"state": ("started", "inspecting")}}
+        allowed = {"seq": (1, 2, 3, 4)}
+        unique_with = {"seq": ("project",)}
         permissions = {"create": ENG_WRITERS, "edit": ENG_WRITERS, "view": ENG_READERS}
 
     def check(self, actor, is_new):
@@ -7882,6 +7982,7 @@ class CompletionReport(FormRecord):
         person_fields = ("filled_by",)
         signatures = ("提交单位", "报装专责", "验收人")
         all_rows_roles = ENG_ALL_ROWS
+        target_filters = {"project": {"state": ("inspecting", "completion_reported")}}
         permissions = {"create": ENG_WRITERS, "edit": ENG_WRITERS, "view": ENG_READERS}
 
     def derive(self, actor):
@@ -7931,6 +8032,8 @@ class SupplyNotice(FormRecord):
         person_fields = ("filled_by",)
         signatures = ("营销部门", "签收")
         all_rows_roles = ENG_ALL_ROWS
+        target_filters = {"project": {"state": ENG_AFTER_ACCEPTANCE}}
+        required_when = {"supply_date": {"kind": "supply_notice"}}
         permissions = {"create": ENG_WRITERS, "edit": ENG_WRITERS, "view": ENG_READERS}
 
     def derive(self, actor):
@@ -8019,6 +8122,7 @@ class PostSupplyCheck(FormRecord):
         person_fields = ("inspector", "filled_by")
         signatures = ("用电检查人员", "用电客户")
         all_rows_roles = ENG_ALL_ROWS
+        target_where = {"project": {"supplied_on": ("!=", None)}}
         permissions = {"create": ENG_WRITERS, "edit": ENG_WRITERS, "view": ENG_READERS}
 
     def derive(self, actor):
@@ -8193,6 +8297,9 @@ class QuarterlyRanking(FormRecord):
         person_fields = ("employee", "filled_by")
         all_rows_roles = INCENTIVE_ALL_ROWS
         signatures = ("服务部", "人力发展部", "领导审核")
+        patterns = {"quarter": _QUARTER.pattern}
+        examples = {"quarter": "2026-Q3"}
+        unique_with = {"employee": ("quarter",)}
         permissions = {"create": INCENTIVE_WRITERS, "edit": INCENTIVE_WRITERS,
                        "view": INCENTIVE_READERS}
 
@@ -8269,6 +8376,8 @@ class SparePartsCommission(FormRecord):
         signatures = ("客服专员", "泰达综合部审核", "泰达总经理批准")
         # 8.3: allocated by 泰达综合部, approved by 泰达总经理
         endorsement = ("泰达总经理批准", ())
+        patterns = {"quarter": _QUARTER.pattern}
+        examples = {"quarter": "2026-Q3"}
         permissions = {"create": INCENTIVE_WRITERS, "edit": INCENTIVE_WRITERS,
                        "view": INCENTIVE_READERS, "ratify": ("general_manager",)}
 
@@ -8390,6 +8499,8 @@ class RewardPenaltyRecord(FormRecord):
         person_fields = ("person", "decided_by", "verified_by", "filled_by")
         all_rows_roles = INCENTIVE_ALL_ROWS
         signatures = ("决定人", "财务部/人力发展部核实")
+        patterns = {"payroll_month": _MONTH.pattern}
+        examples = {"payroll_month": "2026-11"}
         permissions = {"create": INCENTIVE_WRITERS, "edit": INCENTIVE_WRITERS,
                        "view": INCENTIVE_READERS}
 
@@ -8626,6 +8737,10 @@ class BorrowRequest(RecordReference, FormRecord):
         # what is asked for decides what the borrower will read: never changed
         fixed_fields = ("register", "record", "purpose")
         signatures = ("借阅人", "审批人", "借出人(保管人)", "接收人")
+        # what one asks to borrow is a record one may not read, found in the archive
+        # catalogue, not in one's lists (a readable one only to copy what may not be copied)
+        references = {"record": "register"}
+        unlisted_targets = ("record",)
         permissions = {"create": STAFF, "view": STAFF, "edit": ("sales_clerk", "archivist"),
                        "delete": ("sales_clerk",), "export": MANAGERS + ("sales_clerk", "archivist")}
 
@@ -8695,6 +8810,12 @@ class DisposalRequest(RecordReference, ApprovalRecord):
             [Step("销售经理认可", "sales_manager", when=_disposal_by_sales),
              Step("总经理批准", "general_manager", when=lambda row: not _disposal_by_sales(row))],
             creators=ARCHIVES, execute_label="执行销毁")
+        # a record past its retention, neither kept long-term nor held (services.disposal_problem)
+        references = {"record": "register"}
+        target_filters = {"record": {"legal_hold": False, "is_long_term": False}}
+        target_where = {"record": {"retention_until": ("<", "today")}}
+        unique_with = {"record": {"fields": ("register",),
+                                  "among": {"state": ("draft", "pending", "approved")}}}
         permissions = {"create": ARCHIVES, "edit": ARCHIVES,
                        "view": ARCHIVES + ("sales_manager",) + LEADERS,
                        "delete": ("sales_clerk", "archivist")}

@@ -62,6 +62,8 @@ def create_app(overrides=None):
 
     from .templating import init_app as init_templating
     init_templating(app)
+    from . import limits              # after every view: the limits go by endpoint
+    limits.init_app(app)
     from .cli import cli
     app.cli.add_command(cli)
     return app

@@ -148,6 +148,22 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=method)
 
 
+_DUMMY_HASHES = {}
+
+
+def check_dummy_password(password: str) -> bool:
+    """Check `password` against a hash that nothing matches, made once per
+    process with the method and cost of real ones: a login for an unknown or
+    inactive user takes as long as a wrong password (no timing oracle)."""
+    method = current_app.config.get("PASSWORD_METHOD", "scrypt") if current_app else "scrypt"
+    dummy = _DUMMY_HASHES.get(method)
+    if dummy is None:
+        dummy = _DUMMY_HASHES[method] = generate_password_hash(secrets.token_urlsafe(32),
+                                                               method=method)
+    check_password_hash(dummy, password)
+    return False
+
+
 def create_user(username, password, roles=(), active=True, password_hash=None):
     user = User(username=username, active=active,
                 password_hash=password_hash or hash_password(password))

@@ -1,11 +1,23 @@
 """Login, logout, password change, language choice; API bearer tokens.
 
-- 5 failed attempts lock the account for 15 minutes (per account; the right
-  password is refused while locked).
+- An unknown user, an inactive one and a wrong password get the same answer
+  in the same time (a dummy hash is checked when there is no usable hash),
+  and lock the same way: nothing tells whether an account exists.
+- 5 failures within 15 minutes lock the account for 15 minutes against every
+  client that has not signed in to it before. A browser where the user signed
+  in gets a signed "known client" cookie (90 days) and keeps its own count of
+  5 failures per 15 minutes instead: anonymous wrong passwords cannot keep the
+  user out of their own browser. Every refusal is audited.
+- POST /login is also limited per client address (portal/limits.py).
 - Sessions hold the user's rotating session token, so logout, a password
   change or deactivation ends every open session; there is no remember-me.
-- Idle and absolute session limits; `next=` accepts local paths only.
+- Idle and absolute session limits (a session without a valid login time has
+  ended); `next=` accepts local paths only.
 """
+import logging
+import math
+import secrets
+import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -13,15 +25,17 @@ from flask import (Blueprint, abort, current_app, flash, g, redirect,
                    render_template, request, session, url_for)
 from flask_login import (LoginManager, current_user, login_required,
                          login_user, logout_user)
+from itsdangerous import BadData, URLSafeTimedSerializer
 
 from . import audit, clock
-from .accounts import ApiToken, User
+from .accounts import ApiToken, User, check_dummy_password
 from .db import write_transaction
 from .i18n import LOCALES, gettext
 from .services import BAD_CHARS
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
+log = logging.getLogger("portal")
 
 
 def safe_next(target, default="/"):
@@ -155,15 +169,25 @@ def unauthorized():
 SEEN_EVERY = 30
 
 
+def _moment(value):
+    """A usable timestamp (seconds since the epoch), or None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return value if math.isfinite(value) and value > 0 else None
+
+
 def check_session_age():
-    """Idle and absolute session limits (checked on every request)."""
+    """Idle and absolute session limits (checked on every request). A session
+    without a valid login time has ended: a cookie re-signed without one
+    must not escape the absolute limit."""
     if not current_user.is_authenticated or g.get("api_token") is not None:
         return None
     now = clock.now().timestamp()
-    started = session.get("login_at", now)
-    seen = session.get("seen_at", now)
+    started = _moment(session.get("login_at"))
+    seen = _moment(session.get("seen_at", started))
     cfg = current_app.config
-    if (now - seen > cfg["SESSION_IDLE_MINUTES"] * 60
+    if (started is None or seen is None
+            or now - seen > cfg["SESSION_IDLE_MINUTES"] * 60
             or now - started > cfg["SESSION_ABSOLUTE_HOURS"] * 3600):
         logout_user()
         session.clear()
@@ -177,43 +201,142 @@ def check_session_age():
     return None
 
 
-def _lock_message(user):
-    minutes = max(1, int((user.locked_until - clock.now()).total_seconds() // 60) + 1)
+# Failure counts live in the rate-limit store (shared by every worker):
+# per typed username (known or not, the same way) and per known client.
+FAILURES = "login/failures/"        # + username
+NAME_LOCK = "login/locked/"         # + username that is no account
+CLIENT_FAILURES = "login/client/"   # + known client's id
+KNOWN_CLIENT_COOKIE = "portal_known_client"
+
+
+def _store():
+    from .limits import current_limiter
+    return current_limiter().limiter.storage    # the in-memory fallback while the store is down
+
+
+def _count(operation, key, *args, default=0):
+    """A store operation; a failing store counts nothing rather than refusing
+    every login (the accounts' own locks are in the database)."""
+    try:
+        return getattr(_store(), operation)(key, *args)
+    except Exception:                   # noqa: BLE001
+        log.exception("login failure store unavailable (%s %s)", operation, key)
+        return default
+
+
+def _window():
+    return current_app.config["LOGIN_LOCK_MINUTES"] * 60
+
+
+def _client_serializer():
+    return URLSafeTimedSerializer(current_app.secret_key, salt="portal.known-client")
+
+
+def known_client(user):
+    """This browser's id as a client `user` signed in from before (the signed
+    cookie), or None."""
+    raw = request.cookies.get(KNOWN_CLIENT_COOKIE)
+    if not raw or user is None:
+        return None
+    try:
+        data = _client_serializer().loads(
+            raw, max_age=current_app.config["KNOWN_DEVICE_DAYS"] * 86400)
+    except BadData:
+        return None
+    if not isinstance(data, dict) or data.get("u") != user.id or not isinstance(data.get("n"), str):
+        return None
+    return data["n"]
+
+
+def remember_client(response, user, client=None):
+    """Mark this browser as a known client of `user` (only /login reads it)."""
+    days = current_app.config["KNOWN_DEVICE_DAYS"]
+    value = _client_serializer().dumps({"u": user.id, "n": client or secrets.token_urlsafe(18)})
+    response.set_cookie(KNOWN_CLIENT_COOKIE, value, max_age=days * 86400, path=url_for("auth.login"),
+                        httponly=True, samesite="Lax",
+                        secure=current_app.session_interface.get_cookie_secure(current_app))
+
+
+def _lock_message(seconds):
+    minutes = max(1, math.ceil(seconds / 60))
     return gettext("该账号因多次密码错误已被锁定，请 %(minutes)s 分钟后再试。", minutes=minutes)
 
 
-def attempt_login(username, password):
-    """Returns (user, None) or (None, message). Counts failures per account."""
+def _refused(user, username, reason):
+    audit.record(None, "login_failed", "user_account", record_id=user.id if user else None,
+                 record_no=username[:60], comment=reason)
+
+
+def _locked_for(user, username, now):
+    """Seconds the account stays locked for clients it does not know, or 0.
+    The store is read for every username, account or not, so that both take
+    the same path."""
+    name_lock = _count("get", NAME_LOCK + username)
+    if user is None:
+        return max(0.0, _count("get_expiry", NAME_LOCK + username, default=0) - time.time()) \
+            if name_lock else 0
+    if user.locked_until and user.locked_until > now:
+        return (user.locked_until - now).total_seconds()
+    return 0
+
+
+def _failed(user, username, client, now, reason):
+    """Count a failure; the lock message if it locked the account, else None."""
     cfg = current_app.config
+    if client is not None:          # a known client's failures are its own
+        _count("incr", CLIENT_FAILURES + client, _window())
+        _refused(user, username, reason)
+        return None
+    failures = _count("incr", FAILURES + username, _window())
+    if failures < cfg["LOGIN_MAX_FAILURES"]:
+        _refused(user, username, reason)
+        return None
+    _count("clear", FAILURES + username, default=None)
+    comment = gettext("连续 %(n)s 次密码错误，锁定账号", n=cfg["LOGIN_MAX_FAILURES"])
+    with write_transaction():
+        if user is not None:
+            (User.update(locked_until=now + timedelta(seconds=_window()), failed_logins=0)
+             .where(User.id == user.id).execute())
+        else:                       # no account: the same lock, kept in the store
+            _count("incr", NAME_LOCK + username, _window())
+        audit.record(None, "lock", "user_account", record_id=user.id if user else None,
+                     record_no=username[:60], comment=comment)
+        _refused(user, username, reason)
+    return _lock_message(_window())
+
+
+def attempt_login(username, password):
+    """Returns (user, None) or (None, message). The same message, and the same
+    work, whether the username is an account, an inactive one or nothing."""
     generic = gettext("用户名或密码错误。")
     if not username or BAD_CHARS.search(username):
         return None, generic            # (PostgreSQL refuses NUL in a query)
     user = User.select().where(User.username == username).first()
-    if user is None:
-        return None, generic
     now = clock.now()
-    if user.locked_until and user.locked_until > now:
-        return None, _lock_message(user)
-    if not user.check_password(password):
-        with write_transaction():
-            fresh = User.get_by_id(user.id)
-            fresh.failed_logins += 1
-            if fresh.failed_logins >= cfg["LOGIN_MAX_FAILURES"]:
-                fresh.locked_until = now + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
-                fresh.failed_logins = 0
-                fresh.save()
-                audit.record(None, "lock", "user_account", record_id=user.id, record_no=user.username,
-                             comment=gettext("连续 %(n)s 次密码错误，锁定账号", n=cfg["LOGIN_MAX_FAILURES"]))
-                return None, _lock_message(fresh)
-            fresh.save()
-        return None, generic
-    if not user.active:
-        return None, gettext("该账号已停用，无法登录。")
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
-    user.save()
-    return user, None
+    client = known_client(user)
+    if client is not None and _count("get", CLIENT_FAILURES + client) >= \
+            current_app.config["LOGIN_MAX_FAILURES"]:
+        client = None                   # a known client that keeps failing is a stranger again
+    locked = _locked_for(user, username, now)
+    if client is None and locked:
+        _refused(user, username, gettext("账号已锁定，未核对密码"))
+        return None, _lock_message(locked)
+    if user is not None and user.active:
+        if user.check_password(password):
+            if client is not None:
+                _count("clear", CLIENT_FAILURES + client, default=None)
+            changes = {User.last_login_at: now, User.failed_logins: 0}
+            if not locked:
+                _count("clear", FAILURES + username, default=None)
+                changes[User.locked_until] = None
+            User.update(changes).where(User.id == user.id).execute()
+            user.last_login_at = now
+            return user, None
+        reason = gettext("密码错误")
+    else:
+        check_dummy_password(password)
+        reason = gettext("账号已停用") if user is not None else gettext("用户名不存在")
+    return None, _failed(user, username, client, now, reason) or generic
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -236,7 +359,9 @@ def login():
                 User.update(locale=chosen).where(User.id == user.id).execute()
             session["login_at"] = session["seen_at"] = clock.now().timestamp()
             audit.record(user, "login", "user_account", record_id=user.id, record_no=user.username)
-            return redirect(next_url)
+            response = redirect(next_url)
+            remember_client(response, user, known_client(user))
+            return response
     return render_template("auth/login.html", error=error, username=username, next=next_url), \
         (401 if error else 200)
 

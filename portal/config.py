@@ -38,17 +38,31 @@ def load(overrides: dict | None = None) -> dict:
         "DEMO_PASSWORD": os.environ.get("PORTAL_DEMO_PASSWORD", "demo-pass"),
         # Behind a reverse proxy: trust its X-Forwarded-For / -Proto (one hop).
         "PROXY_FIX": os.environ.get("PORTAL_PROXY_FIX", "") == "1",
-        # Login protection (issue: 5 failures lock the account for 15 minutes).
+        # Login protection: 5 failures from clients the account never signed in
+        # from lock it for them for 15 minutes; its known clients (a signed
+        # cookie, valid this many days) keep their own count (portal/auth.py).
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCK_MINUTES": 15,
+        "KNOWN_DEVICE_DAYS": 90,
+        # Rate limits (portal/limits.py), in a store every worker shares: by
+        # default a SQLite file of counters in instance/ (one host), or Redis.
+        "RATELIMIT_STORAGE_URI": os.environ.get("PORTAL_RATELIMIT_STORAGE_URL",
+                                                f"sqlite:///{instance / 'ratelimit.db'}"),
+        "RATE_LIMITS": os.environ.get("PORTAL_RATE_LIMITS", "1") != "0",
+        "RATELIMIT_LOGIN": os.environ.get("PORTAL_RATELIMIT_LOGIN", "10 per minute"),
+        "RATELIMIT_LOOKUP": os.environ.get("PORTAL_RATELIMIT_LOOKUP", "10 per second;300 per minute"),
+        "RATELIMIT_EXPORT": os.environ.get("PORTAL_RATELIMIT_EXPORT", "10 per minute;100 per hour"),
+        "RATELIMIT_API": os.environ.get("PORTAL_RATELIMIT_API", "20 per second;600 per minute"),
+        "RATELIMIT_STRATEGY": "fixed-window",
+        # a store that stops answering: each process counts in memory meanwhile
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         # Sessions: idle and absolute limits; cookies HttpOnly + SameSite=Lax.
         "SESSION_IDLE_MINUTES": int(os.environ.get("PORTAL_SESSION_IDLE_MINUTES", 120)),
         "SESSION_ABSOLUTE_HOURS": int(os.environ.get("PORTAL_SESSION_ABSOLUTE_HOURS", 12)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("PORTAL_HTTPS", "") == "1",
-        # Behind one reverse proxy: trust its X-Forwarded-For / -Proto.
-        "PROXY_FIX": os.environ.get("PORTAL_PROXY_FIX", "") == "1",
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         # Clerks fill long forms: the CSRF token lives as long as the session.
         "WTF_CSRF_TIME_LIMIT": None,
@@ -69,6 +83,10 @@ def load(overrides: dict | None = None) -> dict:
     }
     if overrides:
         cfg.update(overrides)
+    if cfg.get("TESTING") and "RATE_LIMITS" not in (overrides or {}):
+        # a test suite logs in hundreds of times a minute from one address;
+        # the tests of the limits switch them on
+        cfg["RATE_LIMITS"] = False
     # the largest request: an import file plus the form around it
     cfg.setdefault("MAX_CONTENT_LENGTH", cfg["IMPORT_MAX_BYTES"] + 1024 * 1024)
     return cfg

@@ -42,11 +42,29 @@ def value_schema(spec, field, request=False) -> dict:
         schema["maxLength"] = d["max_length"]
     if "example" in d:
         schema["example"] = d["example"]
+    if request:
+        # what the register's rule accepts (a stored record may predate it)
+        if "pattern" in d:
+            schema["pattern"] = d["pattern"]
+        if "allowed" in d:
+            schema["enum"] = list(d["allowed"])
+        if "default" in d:
+            schema["default"] = d["default"]
+        # rules OpenAPI 3.0 cannot state in a schema: as in GET /api/v1/registers
+        for key in RULE_KEYS:
+            if key in d:
+                schema["x-" + key.replace("_", "-")] = d[key]
     if d["nullable"]:
         schema["nullable"] = True
         if "enum" in schema:
             schema["enum"] = schema["enum"] + [None]
     return schema
+
+
+# the field rules published by registry.describe_field that become x- extensions
+RULE_KEYS = ("formats", "allowed_when", "required_when", "required_with", "compare",
+             "unique_with", "unique_among", "target_named_by", "target_filter", "target_where",
+             "target_from", "target_listed")
 
 
 def _described(spec, field, request=False):
@@ -79,6 +97,10 @@ def input_schema(spec, patch=False) -> dict:
     schema = {"type": "object", "properties": props, "additionalProperties": False}
     if required:
         schema["required"] = required
+    if spec.one_of and not patch:
+        # at least one field of each group (exactly one when exclusive), as
+        # "one_of" in GET /api/v1/registers
+        schema["x-one-of"] = [dict(group) for group in spec.one_of]
     return schema
 
 

@@ -89,8 +89,71 @@ class Spec:
         # (label, fields still open after it) -- portal/workflows/actions.py
         self.endorsement = get("endorsement")
         # an example value of a field whose text has a format (e.g. "2026-Q4"),
-        # published with the field's description
+        # published with the field's description; a callable is asked each
+        # time (a value that depends on today)
         self.examples = dict(get("examples", {}))
+        # What check() demands, said as data so that the published description
+        # is enough to file a valid record (describe_field; validated below):
+        # - patterns {field: regex}: the text's format
+        # - formats {field: (other, {code: (regex, example)})}: the format
+        #   chosen by another field's value
+        # - allowed {field: values or callable}, or (other, {code: values}):
+        #   the values accepted (a flag that must be set, a year window...)
+        # - one_of: groups of fields of which at least one is given: a tuple
+        #   of names, or {"fields", "exclusive" (exactly one), "when"}
+        # - required_when {field: {other: value or values}}: needed when every
+        #   other field has one of the values (None: not given)
+        # - required_with {field: others}: needed when any of them is given
+        # - rule_required: needed always, though the column may be empty
+        # - compare {field: (op, other)}: ">" "<" ">=" "<=" or "!=" the other
+        # - unique_with {field: others, or {"fields": others, "among": {field: values}}}:
+        #   unique among the records sharing the others (and matching `among`)
+        # - references {field: other}: the id of a record of the register named
+        #   by the other field (a foreign key to any register)
+        # - target_filters {foreign key: {field: value, values or {"field": name}}}:
+        #   query parameters of the target's list selecting the records accepted
+        # - target_where {foreign key: {field: (op, value)}}: what the list cannot
+        #   select: compared with the value, None (filled in) or "today"
+        # - target_from {foreign key: (register, field[, when])}: a sufficient
+        #   choice: the value of `field` of any record of `register`
+        # - unlisted_targets: references to records that the caller's lists do
+        #   not offer (e.g. a record one may not read, found in the catalogue)
+        def when(cond):
+            return {k: list(v) if isinstance(v, (tuple, list, set, frozenset)) else [v]
+                    for k, v in dict(cond or {}).items()}
+        self.patterns = {k: v if v.startswith("^") else f"^(?:{v})$"
+                         for k, v in dict(get("patterns", {})).items()}
+        self.formats = {k: (other, {code: (p if p.startswith("^") else f"^(?:{p})$", ex)
+                                    for code, (p, ex) in table.items()})
+                        for k, (other, table) in dict(get("formats", {})).items()}
+        self.allowed, self.allowed_when = {}, {}
+        for k, v in dict(get("allowed", {})).items():
+            if isinstance(v, tuple) and len(v) == 2 and isinstance(v[1], dict):
+                self.allowed_when[k] = v        # (other field, {its code: values})
+            else:
+                self.allowed[k] = v
+        # as published: {"fields": [...]}, with "exclusive": true and "when" if given
+        self.one_of = tuple(
+            {key: value for key, value in (("fields", list(g.get("fields", ()))),
+                                           ("exclusive", bool(g.get("exclusive"))),
+                                           ("when", when(g.get("when")))) if value}
+            if isinstance(g, dict) else {"fields": list(g)}
+            for g in get("one_of", ()))
+        self.required_when = {k: when(v) for k, v in dict(get("required_when", {})).items()}
+        self.required_with = {k: tuple(v) for k, v in dict(get("required_with", {})).items()}
+        self.rule_required = tuple(get("rule_required", ()))
+        self.compare = dict(get("compare", {}))
+        self.target_filters = {k: dict(v) for k, v in dict(get("target_filters", {})).items()}
+        self.unique_with = {k: {"fields": list(v["fields"]), "among": when(v.get("among"))}
+                            if isinstance(v, dict) else {"fields": list(v)}
+                            for k, v in dict(get("unique_with", {})).items()}
+        self.references = dict(get("references", {}))
+        self.target_where = {k: {f: tuple(c) for f, c in v.items()}
+                             for k, v in dict(get("target_where", {})).items()}
+        self.unlisted_targets = tuple(get("unlisted_targets", ()))
+        self.target_from = {k: {"register": v[0], "field": v[1],
+                                **({"when": when(v[2])} if len(v) > 2 else {})}
+                            for k, v in dict(get("target_from", {})).items()}
         # Row rules (permissions/rules.py): "all", "department" or "archive".
         self.row_scope = get("row_scope", "department")
         self.dept_fields = tuple(get("dept_fields") or [f for f in ("dept",) if f in fields])
@@ -241,6 +304,106 @@ class Spec:
         for verb, roles in self.permissions.items():
             if not isinstance(roles, (tuple, list, set, frozenset)):
                 raise ValueError(f"{self.name}: permissions[{verb!r}] must be a list of roles")
+        # the rules said as data (see __init__) name real fields, codes and
+        # targets, and their examples fit their formats
+
+        def fail(message):
+            raise ValueError(f"{self.name}: {message}")
+
+        def known(name, what, model=self.model):
+            if name not in model._meta.fields:
+                fail(f"{what} names unknown field {name!r}")
+            return model._meta.fields[name]
+
+        def codes_of(field, values, what):
+            codes = {c for c, _ in field.choices or ()}
+            bad = [v for v in values if codes and v is not None and v not in codes]
+            if bad:
+                fail(f"{what}: {field.name} has no choice {bad[0]!r}")
+
+        def condition(cond, what):
+            for other, values in cond.items():
+                codes_of(known(other, what), values, what)
+
+        def fits(pattern, example, what):
+            if example is not None and not callable(example) and \
+                    not re.match(pattern, str(example)):
+                fail(f"{what}: example {example!r} does not fit {pattern!r}")
+
+        for attr in ("examples", "patterns", "formats", "allowed", "allowed_when",
+                     "required_when", "required_with", "compare", "unique_with", "references",
+                     "target_filters", "target_where", "target_from"):
+            for name in getattr(self, attr):
+                known(name, attr)
+        for name in self.rule_required + self.unlisted_targets + tuple(
+                n for g in self.one_of for n in g.get("fields", ())):
+            known(name, "rule_required/unlisted_targets/one_of")
+        for name, rule in self.unique_with.items():
+            for other in rule["fields"]:
+                known(other, "unique_with")
+            condition(rule.get("among", {}), "unique_with")
+        for name, other in self.references.items():
+            known(other, "references")
+        for name, pattern in self.patterns.items():
+            re.compile(pattern)
+            fits(pattern, self.examples.get(name), f"patterns[{name!r}]")
+        for name, (other, table) in self.formats.items():
+            codes_of(known(other, "formats"), list(table), f"formats[{name!r}]")
+            for pattern, example in table.values():
+                re.compile(pattern)
+                fits(pattern, example, f"formats[{name!r}]")
+        for name, (other, table) in self.allowed_when.items():
+            codes_of(known(other, "allowed"), list(table), f"allowed[{name!r}]")
+            for values in table.values():
+                codes_of(fields[name], values, f"allowed[{name!r}]")
+        for name, values in self.allowed.items():
+            if not callable(values):
+                codes_of(fields[name], values, f"allowed[{name!r}]")
+        for group in self.one_of:
+            if not group.get("fields"):
+                fail("an empty one_of group")
+            condition(group.get("when", {}), "one_of")
+        for cond in self.required_when.values():
+            condition(cond, "required_when")
+        for others in self.required_with.values():
+            for other in others:
+                known(other, "required_with")
+        for name, (op, other) in self.compare.items():
+            if op not in (">", "<", ">=", "<=", "!="):
+                fail(f"compare[{name!r}]: unknown operator {op!r}")
+            known(other, "compare")
+        for attr in ("target_filters", "target_where", "target_from", "unlisted_targets"):
+            for name in getattr(self, attr):
+                if not isinstance(fields[name], ForeignKeyField) and name not in self.references:
+                    fail(f"{attr} names {name!r}, not a foreign key or a reference")
+        for name, conditions in self.target_where.items():
+            for key, (op, value) in conditions.items():
+                if op not in (">", "<", ">=", "<=", "!=", "=="):
+                    fail(f"target_where[{name!r}]: unknown operator {op!r}")
+                if isinstance(fields[name], ForeignKeyField):
+                    known(key, f"target_where[{name!r}]", fields[name].rel_model)
+        for name, params in self.target_filters.items():
+            if name in self.references:
+                continue        # any register: its fields are known per record
+            target = fields[name].rel_model
+            for key, value in params.items():
+                field = known(key, f"target_filters[{name!r}]", target)
+                if isinstance(field, TextField) or key in SYSTEM_FIELDS:
+                    fail(f"target_filters[{name!r}]: the list does not filter by {key!r}")
+                if isinstance(value, dict):
+                    known(value["field"], f"target_filters[{name!r}]")
+                else:
+                    codes_of(field, value if isinstance(value, (tuple, list)) else [value],
+                             f"target_filters[{name!r}]")
+        for name, source in self.target_from.items():
+            spec = get(source["register"])
+            if spec is None:
+                fail(f"target_from[{name!r}] names unknown register {source['register']!r}")
+            other = known(source["field"], f"target_from[{name!r}]", spec.model)
+            if not isinstance(other, ForeignKeyField) or \
+                    other.rel_model is not fields[name].rel_model:
+                fail(f"target_from[{name!r}]: {source['field']!r} points elsewhere than {name!r}")
+            condition(source.get("when", {}), "target_from")
 
     def describe(self, verbs=None) -> dict:
         """What GET /api/v1/registers and `portal registers --json` print."""
@@ -256,6 +419,9 @@ class Spec:
                        if f.name not in ("deleted_by",)],
             "verbs": sorted(verbs) if verbs is not None else self.verbs(),
             "workflow": self.workflow.describe() if self.workflow else None,
+            # groups of fields of which a record gives at least one (exactly
+            # one when exclusive), when the record matches `when`
+            "one_of": [dict(group) for group in self.one_of],
         }
 
 
@@ -311,10 +477,20 @@ DEFAULTED = {"dept", "filled_by", "filled_at", "retention_class", "confidentiali
 
 def required_on_create(spec, field) -> bool:
     """Whether a create request must give the field (the form requires it and
-    nothing fills it in)."""
+    nothing fills it in, or the register's rule needs it: always, or because
+    the column's default is not a value the rule accepts)."""
+    if field.name not in spec.editable_fields():
+        return False
+    if field.name in spec.rule_required:
+        return True
+    allowed = spec.allowed.get(field.name)
+    if allowed is not None:
+        values = allowed() if callable(allowed) else allowed
+        default = field.default() if callable(field.default) else field.default
+        if default not in values:
+            return True
     return (is_required(field) and field.name not in SYSTEM_FIELDS and field.name != "record_no"
-            and field.name not in DEFAULTED and field.name not in spec.dept_fields[:1]
-            and field.name in spec.editable_fields())
+            and field.name not in DEFAULTED and field.name not in spec.dept_fields[:1])
 
 
 def field_choices(spec, field):
@@ -341,7 +517,12 @@ def describe_field(spec, field) -> dict:
     if field.name in spec.required:
         # the paper form's item: filled in, or struck through in na_fields (000-四 43)
         out["form_required"] = True
+    if field.default is not None and not callable(field.default):
+        out["default"] = field.default       # what a record not giving the field gets
     choices = field_choices(spec, field)
+    if not choices and hasattr(field, "wtf_field"):
+        # a field that makes its own select (e.g. the name of a register)
+        choices = list(field.wtf_field(spec.model).kwargs.get("choices") or ())
     if choices:
         out["choices"] = [{"code": c, "label": tr(label)} for c, label in choices]
     if isinstance(field, ForeignKeyField):
@@ -349,8 +530,48 @@ def describe_field(spec, field) -> dict:
         out["target"] = target.name if target else field.rel_model._meta.table_name
     if isinstance(field, CharField) and kind not in ("list", "choice"):
         out["max_length"] = field.max_length
-    if field.name in spec.examples:
-        out["example"] = spec.examples[field.name]
+    name = field.name
+    if name in spec.examples:
+        example = spec.examples[name]
+        out["example"] = example() if callable(example) else example
+    # what the register's rule (check()) demands, said as data (Spec.__init__)
+    if name in spec.patterns:
+        out["pattern"] = spec.patterns[name]
+    if name in spec.formats:
+        other, table = spec.formats[name]
+        out["formats"] = [{"when": {other: [code]}, "pattern": pattern,
+                           "example": example() if callable(example) else example}
+                          for code, (pattern, example) in table.items()]
+    if name in spec.allowed:
+        values = spec.allowed[name]
+        out["allowed"] = list(values() if callable(values) else values)
+    if name in spec.allowed_when:
+        other, table = spec.allowed_when[name]
+        out["allowed_when"] = [{"when": {other: [code]}, "values": list(values)}
+                               for code, values in table.items()]
+    if name in spec.required_when:
+        out["required_when"] = spec.required_when[name]
+    if name in spec.required_with:
+        out["required_with"] = list(spec.required_with[name])
+    if name in spec.compare:
+        op, other = spec.compare[name]
+        out["compare"] = {"op": op, "field": other}
+    if name in spec.unique_with:
+        rule = spec.unique_with[name]
+        out["unique_with"] = list(rule["fields"])
+        if rule.get("among"):
+            out["unique_among"] = rule["among"]
+    if name in spec.references:
+        out["target_named_by"] = spec.references[name]
+    if name in spec.target_filters:
+        out["target_filter"] = {k: list(v) if isinstance(v, tuple) else v
+                                for k, v in spec.target_filters[name].items()}
+    if name in spec.target_where:
+        out["target_where"] = {k: list(c) for k, c in spec.target_where[name].items()}
+    if name in spec.target_from:
+        out["target_from"] = spec.target_from[name]
+    if name in spec.unlisted_targets:
+        out["target_listed"] = False
     return out
 
 

@@ -7,7 +7,8 @@ from .i18n import tr
 ACTION_LABELS = {
     "create": "新建", "edit": "修改", "delete": "删除", "restore": "恢复", "read": "查阅",
     "export": "导出", "print": "打印", "login": "登录", "logout": "退出", "lock": "锁定",
-    "import": "导入",
+    "import": "导入", "login_failed": "登录失败", "rate_limited": "请求受限",
+    "govern": "调整归属/密级", "sign": "负责人签名", "ratify": "认可", "dispose": "销毁",
 }
 
 

@@ -50,7 +50,9 @@ def test_inactive_user_cannot_log_in(app, db_ctx):
     User.update(active=False).where(User.username == "hr").execute()
     r = login(app.test_client(), "hr")
     assert r.status_code == 401
-    assert "停用" in r.get_data(as_text=True)
+    body = r.get_data(as_text=True)
+    # the same answer as a wrong password: nothing tells which accounts exist
+    assert "用户名或密码错误" in body and "停用" not in body
 
 
 def test_deactivated_user_loses_open_sessions_at_next_request(app, portal, db_ctx):
