@@ -217,8 +217,11 @@ def withheld(view, context, event, name):
 
 
 class AuditLogView(GuardedMixin, ModelView):
-    """Read-only: audit events cannot be edited or deleted through the portal."""
+    """Read-only: audit events cannot be edited or deleted through the portal
+    (nor in the database: portal/audit.py). The list says whether their hash
+    chain holds."""
     register_name = "audit_event"
+    list_template = "system/audit_list.html"
     can_create = False
     can_edit = False
     can_delete = False
@@ -275,9 +278,27 @@ class AuditLogView(GuardedMixin, ModelView):
         self._note_readable([event])
         return event
 
+    def render(self, template, **kwargs):
+        if template == self.list_template:
+            kwargs["audit_chain"] = chain_line()
+        return super().render(template, **kwargs)
+
     @expose("/ajax/update/", methods=("POST",))
     def ajax_update(self):
         abort(404)
+
+
+def chain_line():
+    """The audit log's line on its hash chain: verified from the last
+    checkpoint on (audit.chain_status), so a page costs the events written
+    since, not the whole table."""
+    verdict, checkpoint = audit.chain_status()
+    note = ""
+    if checkpoint is not None:
+        note = gettext("#%(id)s 及之前的事件已于 %(at)s 校验，其后逐条校验；全链重验：portal audit verify",
+                       id=checkpoint.event_id, at=checkpoint.verified_at.strftime("%Y-%m-%d %H:%M"))
+    kind = "danger" if not verdict.ok else "success" if verdict.complete else "warning"
+    return {"kind": kind, "text": verdict.describe(), "note": note}
 
 
 def newest_first_page(query, page, page_size, execute=True):

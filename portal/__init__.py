@@ -22,7 +22,7 @@ def all_models():
     tables = [accounts.Role, accounts.User, accounts.UserRole, accounts.ApiToken,
               audit.AuditEvent, numbering.NumberSeries, permissions.Permission,
               permissions.SeededRegister, WorkflowEvent, notify.Notification,
-              importer.ImportBatch, api.IdempotencyKey]
+              importer.ImportBatch, api.IdempotencyKey, audit.AuditCheckpoint]
     specs = discover(models)
     seen = set()
     for model in getattr(models, "TABLES", ()):

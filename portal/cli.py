@@ -1,5 +1,5 @@
 """flask --app wsgi portal ...: init-db, migrate, backup, restore, seed, create-user,
-token, registers."""
+token, registers, sweep, audit verify."""
 import json
 import sys
 
@@ -175,3 +175,37 @@ def sweep_cmd():
     with connection():
         for name, count in run_all():
             click.echo(f"{name}: {count}")
+
+
+@cli.group("audit")
+def audit_cli():
+    """审计日志：校验防篡改链。"""
+
+
+@audit_cli.command("verify")
+def audit_verify_cmd():
+    """Walk the audit events' hash chain in id order (streamed); exit status 1
+    at the first broken link."""
+    from .audit import LINK, guard_installed, save_checkpoint, verify
+    from .i18n import gettext
+    with connection():
+        verdict = verify()
+        if verdict.ok:
+            save_checkpoint(verdict)      # the audit log page goes on from here
+        guarded = guard_installed()
+    click.echo(verdict.describe())
+    if verdict.ok:
+        if verdict.last_id:
+            click.echo(gettext("链尾：事件 #%(id)s，哈希 %(hash)s（留存于库外，可供日后比对）",
+                               id=verdict.last_id, hash=verdict.last_hash))
+    else:
+        if verdict.reason == LINK:
+            click.echo(gettext("该事件记录的前一哈希为 %(found)s，前一事件的哈希为 %(expected)s",
+                               found=verdict.found or "-", expected=verdict.expected or "-"))
+        if verdict.count:
+            click.echo(gettext("此前 %(n)s 条完好（至事件 #%(id)s）", n=verdict.count,
+                               id=verdict.last_id))
+    if not guarded:
+        click.echo(gettext("警告：审计表缺少禁止修改和删除的触发器，请运行 portal migrate"), err=True)
+    if not verdict.ok:
+        sys.exit(1)

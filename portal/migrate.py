@@ -16,6 +16,11 @@ Two kinds of change:
   additive pass instead).
 
 A fresh database gets every table at once and every step recorded as applied.
+
+Last, `upgrade()` makes sure of what the models do not describe: the large
+registers' indexes (portal/scale.py) and the triggers that keep audit events
+append-only (portal/audit.py); a SQLite table rebuilt by a step loses its
+triggers.
 """
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,10 +52,11 @@ class Plan:
     add_indexes: list = field(default_factory=list)     # (model, ModelIndex)
     extra: list = field(default_factory=list)           # kept as they are
     blocked: list = field(default_factory=list)         # NOT NULL without a default
+    guard: bool = False                                 # the audit triggers are missing
 
     def __bool__(self):
         return bool(self.fresh or self.steps or self.create_tables or self.add_columns
-                    or self.add_indexes or self.blocked)
+                    or self.add_indexes or self.blocked or self.guard)
 
     def lines(self):
         if self.fresh:
@@ -65,6 +71,8 @@ class Plan:
         out += [f"keep {what} (not in the models)" for what in self.extra]
         out += [f"cannot add {f.model._meta.table_name}.{f.column_name}: NOT NULL without a "
                 "default, write a named step in portal/migrations/" for f in self.blocked]
+        if self.guard:
+            out.append("create the triggers refusing UPDATE and DELETE on audit_event")
         return out
 
 
@@ -129,17 +137,23 @@ def plan(models=None) -> Plan:
     from .scale import managed_indexes
     managed = managed_indexes()        # the large registers' own indexes (portal/scale.py)
     result.extra += [f"index {i.table}.{i.name}" for i in diff.drop_indexes if i.name not in managed]
+    from .audit import AuditCheckpoint, AuditEvent, guard_installed
+    result.guard = not (AuditEvent.table_exists() and AuditCheckpoint.table_exists()
+                        and guard_installed())
     return result
 
 
 def upgrade(dry_run=False) -> Plan:
     """Bring the database to the models' schema, then make sure the large
-    registers' indexes and text-index triggers exist (a SQLite table rebuilt
-    by a migration loses its triggers); returns the plan it carried out."""
+    registers' indexes and text-index triggers and the audit table's guard
+    exist (a SQLite table rebuilt by a migration loses its triggers); returns
+    the plan it carried out."""
     todo = _upgrade(dry_run)
     if not dry_run:
+        from .audit import install_guard
         from .scale import create_indexes
         create_indexes()
+        install_guard()
     return todo
 
 

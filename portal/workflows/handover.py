@@ -346,8 +346,7 @@ def _execute(actor, record, inputs):
             WorkflowEvent.create(register="borrow_request", record_id=i.record_id, transition="cancel",
                                  from_state=None, to_state="cancelled", actor=actor.id,
                                  actor_name=actor_name, comment=gettext("员工交接，撤销借阅申请"))
-    for i in range(0, len(events), 500):
-        audit.AuditEvent.insert_many(events[i:i + 500]).execute()
+    audit.append(events)            # chained like every other event
     for i in range(0, len(items), 500):
         (HandoverItem.update(moved=True, moved_at=now)
          .where(HandoverItem.id.in_([x.id for x in items[i:i + 500]])).execute())
