@@ -594,6 +594,9 @@ class Complaint(FormRecord):
         # every case, the sales managers and leaders rule on them
         all_rows_roles = ("general_manager", "deputy_gm", "marketing_head", "sales_manager",
                           "quality_dept", "admin_dept")
+        # the handler is given the case by 分派 or by escalation (R-CMP-15), never typed:
+        # the handler reads the case and works it
+        decision_fields = ("handler",)
         readonly_fields = ("accepted", "decided_by", "decided_at", "closed_at", "overdue", "due_at",
                            "escalation_level", "escalated_for_due", "individual_case_proposed",
                            "quality_reply_due", "verified_by", "verified_at", "replied_at",

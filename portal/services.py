@@ -315,7 +315,9 @@ def similar_records(actor, spec, row, limit=5) -> list:
     name = spec.title_field
     field = spec.fields.get(name)
     value = getattr(row, name, None)
-    if not isinstance(field, CharField) or name == "record_no" or not isinstance(value, str):
+    # only a name says who or what a record is about (a customer, a guest, a
+    # contractor); titles and subjects repeat by nature
+    if not isinstance(field, CharField) or not name.endswith("name") or not isinstance(value, str):
         return []
     squeeze = str.maketrans("", "", " \t\u3000")
     keys = {unicodedata.normalize("NFKC", value).casefold().translate(squeeze),

@@ -157,7 +157,6 @@ def _complaints(ctx, rng):
             title=title, content=content, cause_class=cause, scope_items=scope,
             customer_request=request, market="domestic",
             feedback_level=("AA", "A", "B")[i % 3], receiving_unit=units[i % len(units)],
-            handler=emp(ctx, ("quality", "service", "salesmgr", "quality")[i % 4]),
             order_no=f"XS-2026-{300 + i:04d}" if cause == "quality" else None,
             quantity=(i % 4) + 1 if cause == "quality" else None,
         )

@@ -149,6 +149,8 @@ def fresh(app, request):
         if not (shared and _LOADED["snapshot"] == "demo-shared"):
             reset_database(snapshot)
         _LOADED["snapshot"] = "demo-shared" if shared else snapshot
+    # login failures and rate-limit counts of earlier tests do not carry over
+    app.extensions["portal_limiter"].limiter.storage.reset()
     clock.set(None)
     yield
     clock.set(None)

@@ -460,3 +460,15 @@ def test_audit_values_of_a_sealed_record_are_withheld_from_those_who_cannot_read
         listing = portal(who).get("/audit_event/").get_data(as_text=True)
         assert "029-11112222" not in listing and "封存的客户名称" not in listing
     assert "029-11112222" in portal("gm").get(f"/audit_event/details/?id={event.id}").get_data(as_text=True)
+
+
+def test_a_complaint_is_given_to_a_handler_only_by_assignment(api, make, db_ctx):
+    # the handler reads and works the case: 分派 decides it (R-CMP-15), an edit does not
+    from models import Customer
+    customer = make("customer", name="分派测试客户")
+    case = make("complaint", actor="clerk", customer=Customer.get_by_id(customer.id), title="读数漂移",
+                content="过车时读数波动", type="complaint", received_by=user("clerk").employee)
+    r = api("clerk").patch(f"/api/v1/complaint/{case.id}",
+                           json={"version": case.version, "handler": user("sales2").employee_id})
+    assert r.status_code == 400 and "handler" in r.get_json()["errors"]
+    assert api("sales2").get(f"/api/v1/complaint/{case.id}").status_code == 404

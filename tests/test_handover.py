@@ -23,7 +23,9 @@ def holdings(make, api, db_ctx):
     c2 = make("customer", name="杭州称心衡器", patrol_visitor=sales2)
     kept = make("customer", name="保管中的档案", custodian=sales2)
     case = make("complaint", actor="clerk", customer=c2, title="读数漂移", content="x",
-                received_by=user("clerk").employee, handler=sales2)
+                received_by=user("clerk").employee)
+    from models import Complaint
+    Complaint.update(handler=sales2).where(Complaint.id == case.id).execute()    # as assigned
     gift = make("gift_budget_request", actor="sales", customer=c1, reason="答谢", gift="茶叶",
                 budget="300")
     api("sales").post(f"/api/v1/gift_budget_request/{gift.id}/submit")
