@@ -8885,8 +8885,9 @@ class HandoverRecord(FormRecord):
     register metadata, handed to successors in one transaction (003 §4.3;
     002 篇三 二.12 「全部檔案交齊后,該員工方能離職」; 002 篇十二 第三条;
     000-二 §六.6)."""
-    state = Choice((("started", "已发起"), ("executed", "已移交"), ("completed", "已完成"),
-                    ("cancelled", "已撤销")), default="started", index=True, verbose_name="状态")
+    state = Choice((("started", "已发起"), ("executing", "移交中"), ("executed", "已移交"),
+                    ("completed", "已完成"), ("cancelled", "已撤销")), default="started", index=True,
+                   verbose_name="状态")
     employee = ForeignKeyField(Employee, backref="+", on_delete="RESTRICT", verbose_name="交接员工")
     reason = Choice(HANDOVER_REASONS, default="resignation", verbose_name="交接原因")
     last_day = DateField(verbose_name="最后工作日")

@@ -146,6 +146,20 @@ def short_lock_wait(ms=100):
             yield
 
 
+# SQLite has no queue for its write lock: a writer waiting in busy_timeout
+# polls (at most every 100 ms), and long work that takes the lock again at
+# once would starve it. Between its short transactions long work pauses this
+# long, so that whoever waits gets in. PostgreSQL queues lock waiters itself.
+YIELD_SECONDS = 0.12
+
+
+def yield_to_writers():
+    """Call between two transactions of long work (an import, a handover)."""
+    if is_sqlite():
+        import time
+        time.sleep(YIELD_SECONDS)
+
+
 def small_page_cache(kb):
     """This request reads many pages once (an export): SQLite gives it a page
     cache of `kb` KB, and the pooled connection gets the usual one back when

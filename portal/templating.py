@@ -9,6 +9,7 @@ ACTION_LABELS = {
     "export": "导出", "print": "打印", "login": "登录", "logout": "退出", "lock": "锁定",
     "import": "导入", "login_failed": "登录失败", "rate_limited": "请求受限",
     "govern": "调整归属/密级", "sign": "负责人签名", "ratify": "认可", "dispose": "销毁",
+    "hand_over": "交接移交", "hand_over_undone": "交接退回",
 }
 
 

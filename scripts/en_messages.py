@@ -792,4 +792,9 @@ EN_MORE = {
     '该事件记录的前一哈希为 %(found)s，前一事件的哈希为 %(expected)s': "The event records previous hash %(found)s; the previous event's hash is %(expected)s",
     '此前 %(n)s 条完好（至事件 #%(id)s）': '%(n)s events before it are intact (up to event #%(id)s)',
     '警告：审计表缺少禁止修改和删除的触发器，请运行 portal migrate': 'Warning: the audit table lacks the triggers refusing changes and deletions; run portal migrate',
+    '移交中': 'Handing over',
+    '已移交 %(n)s 项': '%(n)s items handed over',
+    '移交未完成，已全部退回': 'Handover not completed; everything moved back',
+    '交接移交': 'Handed over',
+    '交接退回': 'Handover undone',
 }

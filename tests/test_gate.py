@@ -90,6 +90,8 @@ ALLOWED = {
     "models.py::QuarterlyRanking.check": UNIQUE,
     "models.py::RecordReference.target": "the record a loan or a disposal names, for the write path",
     "portal/workflows/handover.py::_depart_guard": "whether the leaver's handover is complete (WF-05)",
+    "portal/workflows/handover.py::execute_in_chunks":
+        "the handover a permission-checked transition just marked 移交中, moved after its commit",
     "portal/workflows/handover.py::leaving_employees":
         "who is leaving (executed handovers): a rule on every assignment (R-HND-01)",
     "portal/workflows/cases.py::after_save": "counts the customer's complaints on the same matter (个案)",

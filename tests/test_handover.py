@@ -350,3 +350,81 @@ def test_the_default_successor_gets_only_what_they_may_hold(api, holdings, db_ct
     Employee.update(status="departed").where(Employee.id == user("sales").employee_id).execute()
     r = api("hr").post(f"/api/v1/handover_record/{h['id']}/execute")
     assert r.status_code == 400 and "张伟 无权持有" in str(r.get_json())
+
+
+def test_a_handover_that_fails_half_way_moves_everything_back(api, holdings, monkeypatch, db_ctx):
+    from models import Customer, HandoverRecord, HandoverItem
+    from portal import services
+    from portal.audit import AuditEvent, verify
+    from portal.workflows import handover
+    api("clerk").post(f"/api/v1/borrow_request/{holdings['loan']}/return", json={"condition": "intact"})
+    h = start(api)
+    assign_all(api, h["id"])
+    monkeypatch.setattr(handover, "CHUNK", 1)           # a chunk per record
+    real, calls = handover.move_group, []
+
+    def fails_at_the_fourth(*args):
+        calls.append(args)
+        if len(calls) == 4:
+            raise services.Conflict("记录在交接期间已被他人改动")
+        return real(*args)
+    monkeypatch.setattr(handover, "move_group", fails_at_the_fourth)
+    r = api("hr").post(f"/api/v1/handover_record/{h['id']}/execute")
+    assert r.status_code == 409 and "已被他人改动" in r.get_json()["error"]
+    sales2 = user("sales2").employee_id
+    assert Customer.get_by_id(holdings["c1"].id).account_owner_id == sales2      # moved, then back
+    assert Customer.get_by_id(holdings["c2"].id).patrol_visitor_id == sales2
+    assert HandoverRecord.get_by_id(h["id"]).state == "started"
+    assert not HandoverItem.select().where(HandoverItem.handover == h["id"], HandoverItem.moved == True,  # noqa: E712
+                                           HandoverItem.must_return == False).exists()  # noqa: E712
+    undone = AuditEvent.select().where(AuditEvent.action == "hand_over_undone").count()
+    assert undone == AuditEvent.select().where(AuditEvent.action == "hand_over").count() == 3
+    assert verify().ok
+    # the cause gone, the same button completes it
+    monkeypatch.setattr(handover, "move_group", real)
+    r = api("hr").post(f"/api/v1/handover_record/{h['id']}/execute")
+    assert r.status_code == 200 and r.get_json()["state"] == "executed"
+    assert Customer.get_by_id(holdings["c1"].id).account_owner_id == user("sales").employee_id
+
+
+def test_other_writes_go_through_while_a_large_handover_runs(app, api, make, monkeypatch, db_ctx):
+    """The records move in short transactions: another user's write waits at
+    most one chunk, not the whole handover."""
+    import threading
+    import time
+    from models import Customer, Employee, Region
+    from portal.workflows import handover
+    sales2 = user("sales2").employee
+    region = Region.get(Region.name == "西北区")
+    for n in range(40):
+        make("customer", name=f"交接客户{n}", account_owner=sales2, region=region)
+    h = start(api)
+    assert api("hr").post(f"/api/v1/handover_record/{h['id']}/assign",
+                          json={"successor": user("sales").employee_id}).status_code == 200
+    monkeypatch.setattr(handover, "CHUNK", 4)
+    real = handover.move_group
+
+    def slow(*args):                     # each chunk holds the lock for a while
+        time.sleep(0.3)
+        return real(*args)
+    monkeypatch.setattr(handover, "move_group", slow)
+    result = {}
+
+    def execute():
+        result["r"] = api("hr").post(f"/api/v1/handover_record/{h['id']}/execute")
+    runner = threading.Thread(target=execute)
+    runner.start()
+    time.sleep(1.0)                      # the handover is under way
+    waits = []
+    for n in range(3):
+        started = time.monotonic()
+        r = api("clerk").post("/api/v1/customer", json={
+            "name": f"交接期间新建{n}", "grade": "B", "region": region.id,
+            "account_owner": Employee.get(Employee.name == "张伟").id, "contact_name": "王",
+            "phone": "029-1", "address": "西安"})
+        waits.append(time.monotonic() - started)
+        assert r.status_code == 201, r.get_json()
+    runner.join(60)
+    assert result["r"].status_code == 200 and result["r"].get_json()["state"] == "executed"
+    assert max(waits) < 2.0, waits            # the whole handover took over 3 s
+    assert Customer.select().where(Customer.account_owner == sales2.id).count() == 0

@@ -363,6 +363,9 @@ class Workflow:
             raise permissions.Forbidden(permissions.denied_message(t.name, Model), t.name, spec.name)
         inputs = self.parse_inputs(t, raw_inputs, actor)
         inputs["on_behalf_of"] = on_behalf_of          # guards and effects may ask
+        # work an effect leaves for after the commit (long work in short
+        # transactions of its own, e.g. a large handover): run in order below
+        after_commit = inputs["after_commit"] = []
         with write_transaction():
             query = (permissions.rows(actor, "view", Model) if on_behalf_of is None
                      else Model.select().where(Model.deleted_at.is_null())).where(Model.id == row.id)
@@ -417,10 +420,15 @@ class Workflow:
             trail(spec, current, t.name, actor, old_state, new_state,
                   comment=note if isinstance(note, str) else None,
                   data=_dump({k: v for k, v in inputs.items()
-                              if k not in ("comment", "on_behalf_of")}))
+                              if k not in ("comment", "on_behalf_of", "after_commit")}))
             audit.record(actor, t.name, spec.name, current, changes=changes,
                          comment=note if isinstance(note, str) else None)
         row.__data__.update(current.__data__)
+        for work in after_commit:
+            produced = work()
+            if produced is not None:
+                current = produced
+                row.__data__.update(current.__data__)
         return result if result is not None else current
 
     def _check_signer(self, spec, row, state, actor):

@@ -26,10 +26,10 @@ import permissions
 from permissions.roles import MANAGERS, STAFF
 
 from .. import audit, clock, notify, registry, services
-from ..db import write_transaction
+from ..db import write_transaction, yield_to_writers
 from ..i18n import gettext, tr
 from . import relations as rel
-from .engine import Input, Relation, State, T, Workflow, WorkflowEvent
+from .engine import Input, Relation, State, T, Workflow, WorkflowEvent, trail
 
 CUSTODY_FIELDS = ("custodian", "account_owner", "owner", "patrol_visitor", "assigned_rep",
                   "collector", "head", "manager", "superior", "responsible_person_for_file",
@@ -187,7 +187,8 @@ def check_record(record, actor, is_new):
             HandoverRecord.employee == emp.id, HandoverRecord.state == "started",
             HandoverRecord.deleted_at.is_null()).exists():
         errors["employee"] = gettext("该员工已有进行中的交接单。")
-    for name in ("default_successor",):
+    for name in ("default_successor",) if record.state == "started" else ():
+        # (at execution, the items' own successors are checked: outstanding())
         succ = Employee.get_or_none(Employee.id == record.__data__.get(name))
         if succ is not None and (succ.status != "active" or succ.id == record.__data__.get("employee")):
             errors[name] = gettext("接替人必须是在职的其他员工。")
@@ -310,14 +311,32 @@ def move_group(spec, field, employee_id, successor_id, ids):
     return moved
 
 
+CHUNK = 500        # records moved per short transaction
+
+
 def _execute(actor, record, inputs):
-    from models import BorrowRequest, HandoverItem
+    """执行移交: the record is marked 移交中 at once; the moving itself runs
+    after that commit, in short transactions (portal/workflows/engine.py
+    after_commit), so that a handover of thousands of records never holds
+    the lock everyone's writes and logins need."""
+    record_id = record.id
+    inputs["after_commit"].append(lambda: execute_in_chunks(actor, record_id))
+
+
+def execute_in_chunks(actor, record_id):
+    """Move everything the employee holds to the assigned successors, a
+    chunk per transaction. All or nothing: if a record changed hands
+    meanwhile, what this run moved is moved back (audited) and the handover
+    returns to 已发起 with the reason. Safe to run again on a handover left
+    移交中 (a stopped process): what is already moved stays moved."""
+    from models import HandoverItem, HandoverRecord
+    record = HandoverRecord.get_by_id(record_id)
     gather(record)
     problems = outstanding(record)
     if problems:
+        _back_to_started(actor, record, "；".join(problems))
         raise services.InputError({"__all__": "；".join(problems)})
     emp = record.__data__["employee"]
-    now = clock.now()
     items = list(HandoverItem.select().where(HandoverItem.handover == record.id,
                                              HandoverItem.moved == False))  # noqa: E712
     groups = defaultdict(list)
@@ -327,17 +346,73 @@ def _execute(actor, record, inputs):
             withdrawn.append(i)
         else:
             groups[(i.register, i.field, i.successor_id)].append(i)
-    events = []
-    actor_name = actor.username
-    for (register, field, successor), group in groups.items():
-        spec = registry.get(register)
-        move_group(spec, field, emp, successor, [i.record_id for i in group])
-        for i in group:
-            events.append({"at": now, "actor": actor.id, "actor_name": actor_name, "ip": "",
-                           "register": register, "record_id": i.record_id, "record_no": i.record_no,
-                           "action": "hand_over",
-                           "changes": json.dumps({field: [emp, successor]}),
-                           "comment": gettext("交接单 %(no)s", no=record.record_no), "grant": ""})
+    moved = []          # (spec, field, successor, items) moved by this run
+    try:
+        for (register, field, successor), group in groups.items():
+            spec = registry.get(register)
+            for start in range(0, len(group), CHUNK):
+                chunk = group[start:start + CHUNK]
+                with write_transaction():
+                    move_group(spec, field, emp, successor, [i.record_id for i in chunk])
+                    audit.append([_event(actor, record, i, {field: [emp, successor]}, "hand_over")
+                                  for i in chunk])
+                    (HandoverItem.update(moved=True, moved_at=clock.now())
+                     .where(HandoverItem.id.in_([i.id for i in chunk])).execute())
+                moved.append((spec, field, successor, chunk))
+                yield_to_writers()
+        with write_transaction():
+            _withdraw_requests(actor, withdrawn)
+            now = clock.now()
+            n = (HandoverRecord.update(state="executed", executed_at=now,
+                                       version=HandoverRecord.version + 1)
+                 .where(HandoverRecord.id == record.id, HandoverRecord.state == "executing").execute())
+            if n != 1:
+                raise services.Conflict(services.stale_message())
+            record = HandoverRecord.get_by_id(record.id)
+            trail(HandoverRecord._spec, record, "execute", actor, "executing", "executed",
+                  comment=gettext("已移交 %(n)s 项", n=sum(len(c) for *_, c in moved)))
+    except Exception:
+        _move_back(actor, record, emp, moved)
+        _back_to_started(actor, record, gettext("移交未完成，已全部退回"))
+        raise
+    _tell_successors(record, groups)
+    return record
+
+
+def _event(actor, record, item, changes, action):
+    return {"at": clock.now(), "actor": actor.id, "actor_name": actor.username, "ip": "",
+            "register": item.register, "record_id": item.record_id, "record_no": item.record_no,
+            "action": action, "changes": json.dumps(changes),
+            "comment": gettext("交接单 %(no)s", no=record.record_no), "grant": ""}
+
+
+def _move_back(actor, record, emp, moved):
+    """Undo the chunks this run moved, chunk by chunk (each audited)."""
+    from models import HandoverItem
+    for spec, field, successor, chunk in reversed(moved):
+        Model = spec.model
+        with write_transaction():
+            (Model.update({getattr(Model, field): emp, Model.version: Model.version + 1,
+                           Model.updated_at: clock.now()})
+             .where(Model.id.in_([i.record_id for i in chunk]), getattr(Model, field) == successor)
+             .execute())
+            audit.append([_event(actor, record, i, {field: [successor, emp]}, "hand_over_undone")
+                          for i in chunk])
+            (HandoverItem.update(moved=False, moved_at=None)
+             .where(HandoverItem.id.in_([i.id for i in chunk])).execute())
+
+
+def _back_to_started(actor, record, reason):
+    from models import HandoverRecord
+    with write_transaction():
+        (HandoverRecord.update(state="started", version=HandoverRecord.version + 1)
+         .where(HandoverRecord.id == record.id, HandoverRecord.state == "executing").execute())
+        trail(HandoverRecord._spec, record, "execute", actor, "executing", "started", comment=reason)
+
+
+def _withdraw_requests(actor, withdrawn):
+    """The leaver's borrow requests not yet lent are withdrawn."""
+    from models import BorrowRequest
     for i in withdrawn:
         n = (BorrowRequest.update(state="cancelled", version=BorrowRequest.version + 1)
              .where(BorrowRequest.id == i.record_id, BorrowRequest.state.in_(["pending", "approved"]))
@@ -345,12 +420,10 @@ def _execute(actor, record, inputs):
         if n:
             WorkflowEvent.create(register="borrow_request", record_id=i.record_id, transition="cancel",
                                  from_state=None, to_state="cancelled", actor=actor.id,
-                                 actor_name=actor_name, comment=gettext("员工交接，撤销借阅申请"))
-    audit.append(events)            # chained like every other event
-    for i in range(0, len(items), 500):
-        (HandoverItem.update(moved=True, moved_at=now)
-         .where(HandoverItem.id.in_([x.id for x in items[i:i + 500]])).execute())
-    record.executed_at = now
+                                 actor_name=actor.username, comment=gettext("员工交接，撤销借阅申请"))
+
+
+def _tell_successors(record, groups):
     by_successor = defaultdict(int)
     for (register, field, successor), group in groups.items():
         by_successor[successor] += len(group)
@@ -516,7 +589,8 @@ SUPERVISOR = Relation("supervisor", _supervisor_check, _supervisor_expr,
                       gettext("只有人力资源或交接员工的主管才能执行此操作。"))
 
 FLOW = Workflow(
-    [State("started", "已发起", draft=True), State("executed", "已移交", locked=True),
+    [State("started", "已发起", draft=True), State("executing", "移交中", locked=True),
+     State("executed", "已移交", locked=True),
      State("completed", "已完成", terminal=True), State("cancelled", "已撤销", terminal=True)],
     [T("refresh", "重新生成清单", "started", None, roles=("hr",) + MANAGERS,
        relations=(SUPERVISOR,), effects=(_refresh,), comment=False),
@@ -526,8 +600,10 @@ FLOW = Workflow(
                Input("kind", "类别（登记簿）", "text"),
                Input("group", "分组（如区域）", "text")),
        effects=(_assign,)),
-     T("execute", "执行移交", "started", "executed", roles=("hr",) + MANAGERS, relations=(SUPERVISOR,),
-       effects=(_execute,)),
+     # 移交中 while the records move in short transactions; a run stopped
+     # half-way is taken up again by the same button
+     T("execute", "执行移交", ("started", "executing"), "executing", roles=("hr",) + MANAGERS,
+       relations=(SUPERVISOR,), effects=(_execute,)),
      # each receiver signs for what they received (主管部门 / 顾服主管医生 / 销售经理 / 接办人员)
      T("confirm", "确认接收", "executed", None, roles=STAFF, relations=(RECEIVER,),
        effects=(_received,), task=True),
