@@ -8938,8 +8938,11 @@ class HandoverRecord(FormRecord):
 
     def after_save(self, actor, is_new):
         if is_new:
+            # the list is read from every register once the handover is saved,
+            # not while it holds the write lock (thousands of items)
+            from portal.db import after_commit
             from portal.workflows.handover import gather
-            gather(self)
+            after_commit(lambda: gather(self))
 
 
 class HandoverItem(LineItem):

@@ -5,6 +5,7 @@ that reads then writes opens its transaction with BEGIN IMMEDIATE so that two
 writers queue on the lock instead of failing with "database is locked".
 """
 import os
+import threading
 from contextlib import contextmanager
 
 from peewee import DatabaseProxy, Model, OperationalError, PostgresqlDatabase, SqliteDatabase
@@ -118,16 +119,44 @@ def insert_rows(model, names, rows, chunk=200):
         database.execute_sql(head + ", ".join([one] * len(part)), params)
 
 
+_tx = threading.local()
+
+
+@contextmanager
 def write_transaction():
     """A transaction for read-then-write work (numbering, approvals, handover).
 
     On SQLite the write lock is taken at BEGIN, so concurrent writers wait for
     each other (busy_timeout) instead of deadlocking on a lock upgrade. Nested
-    calls become savepoints.
+    calls become savepoints. Work given to after_commit() runs once the
+    outermost one has committed (and is dropped if it rolls back).
     """
-    if is_sqlite():
-        return db.atomic("IMMEDIATE")
-    return db.atomic()
+    depth = getattr(_tx, "depth", 0)
+    if depth == 0:
+        _tx.after = []
+    mark = len(_tx.after)
+    _tx.depth = depth + 1
+    try:
+        with (db.atomic("IMMEDIATE") if is_sqlite() else db.atomic()):
+            yield
+    except BaseException:
+        del _tx.after[mark:]
+        raise
+    finally:
+        _tx.depth = depth
+    if depth == 0:
+        work, _tx.after = _tx.after, []
+        for fn in work:
+            fn()
+
+
+def after_commit(fn):
+    """Run `fn` once the current write transaction has committed (at once if
+    there is none): long work that must not hold the lock everyone needs."""
+    if getattr(_tx, "depth", 0) == 0:
+        fn()
+    else:
+        _tx.after.append(fn)
 
 
 @contextmanager
